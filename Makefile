@@ -38,7 +38,7 @@ fuzz:
 	@GO='$(GO)' FUZZTIME='$(FUZZTIME)' bash scripts/fuzz-all.sh
 
 bench: build
-	./$(BIN)/sciswift bench
+	bash scripts/bench.sh $(BENCHFLAGS)
 
 hdf5:
 	@bash scripts/install-hdf5.sh

@@ -141,7 +141,7 @@ func setObjectHeaders(h http.Header, o *diskfile.Object) {
 		ct = defaultContentType
 	}
 	h.Set("Content-Type", ct)
-	h.Set("Etag", quoteETag(m[diskfile.KeyETag]))
+	h.Set("Etag", m[diskfile.KeyETag]) // Swift clients see the bare MD5
 	h.Set("Last-Modified", o.Timestamp().LastModified())
 	h.Set(swift.HeaderTimestamp, o.Timestamp().Normal())
 	h.Set(swift.HeaderBackendTimestamp, o.Timestamp().Internal())

@@ -43,7 +43,14 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, q *request) error 
 		return err
 	}
 	oldAt := deleteAt(o.Metadata()[diskfile.KeyDeleteAt])
-	s.dispatch(dev, s.deleteAtUpdates(r, q, ts, oldAt, newAt))
+	ups := s.deleteAtUpdates(r, q, ts, oldAt, newAt)
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		// Listings show content types, so a POST that changes one must
+		// reach the container as Swift's does.
+		meta := diskfile.Metadata{diskfile.KeyContentType: ct}
+		ups = append(ups, containerUpdates(r, q, http.MethodPut, containerPutHeaders(r, ts, o.Size(), o.Metadata()[diskfile.KeyETag], meta))...)
+	}
+	s.dispatch(dev, ups)
 	w.Header().Set("Content-Type", acceptedBodyContentType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(acceptedBody)))
 	w.WriteHeader(http.StatusAccepted)
