@@ -129,6 +129,8 @@ func (n *node) buildProxy(cfg Config, rs rings, hasher ring.PathHasher, secrets 
 		Features:          features,
 		Logger:            n.logger,
 		ExpirerInterval:   cfg.ExpirerInterval.Duration,
+		Pipeline:          hc,
+		PipelineEndpoint:  "http://slo.internal:80",
 	})
 	if err != nil {
 		return err

@@ -92,7 +92,7 @@ func (s *Server) objectCopyFrom(rq *request) error {
 	if err != nil {
 		return err
 	}
-	resp, rep, err := s.fetchObject(rq, http.MethodGet, src, copySourceHeaders(rq.r.Header))
+	resp, rep, err := s.fetchCopySource(rq, src)
 	if err != nil {
 		return err
 	}
@@ -118,6 +118,46 @@ func (s *Server) objectCopyFrom(rq *request) error {
 	}
 	writePutResult(rq, res, copiedHeaders(src, resp, spec.header))
 	return nil
+}
+
+// fetchCopySource reads a copy's source. Through the pipeline, when one is
+// configured, a large object arrives assembled and becomes a plain object
+// at the destination; ?multipart-manifest=get copies the manifest itself.
+func (s *Server) fetchCopySource(rq *request, src swift.Path) (*http.Response, reply, error) {
+	h := copySourceHeaders(rq.r.Header)
+	if s.pipeline == nil || rq.r.URL.Query().Get("multipart-manifest") == "get" {
+		return s.fetchObject(rq, http.MethodGet, src, h)
+	}
+	target := s.pipelineEndpoint + swift.EscapePath("v1", src.Account, src.Container, src.Object)
+	req, err := http.NewRequestWithContext(rq.r.Context(), http.MethodGet, target, nil)
+	if err != nil {
+		return nil, reply{}, err
+	}
+	req.Header = h
+	for _, k := range []string{swift.HeaderAuthToken, swift.HeaderStorageToken, "Referer"} {
+		if v := rq.r.Header.Get(k); v != "" {
+			req.Header.Set(k, v)
+		}
+	}
+	req.Header.Set(swift.HeaderTransID, rq.transID)
+	resp, err := s.pipeline.Do(req)
+	if err != nil {
+		return nil, reply{}, swift.Errorf(swift.ErrServiceUnavailable, "reading the copy source: %v", err)
+	}
+	if isAssembled(resp.Header) {
+		// The bytes are the segments' now: no manifest header may mark
+		// the copy, and the manifest's ETag is not the MD5 of these bytes.
+		resp.Header.Del(swift.HeaderStaticLarge)
+		resp.Header.Del(swift.HeaderObjectManifest)
+		resp.Header.Del("Etag")
+	}
+	return resp, reply{}, nil
+}
+
+// isAssembled reports a response that a large-object middleware built
+// from segments.
+func isAssembled(h http.Header) bool {
+	return h.Get(swift.HeaderStaticLarge) != "" || h.Get(swift.HeaderObjectManifest) != ""
 }
 
 // copySource reads the source path from X-Copy-From and X-Copy-From-Account.
@@ -152,8 +192,7 @@ func copySourceHeaders(h http.Header) http.Header {
 // headers come first and the request's own override them; with it only the
 // source's sysmeta survives. The source's ETag makes the destination check
 // the bytes, except for a partial (206) read, whose ETag is the whole's.
-// A large-object manifest is copied as a manifest: its segments are not
-// assembled here, below the SLO and DLO middlewares.
+// A manifest fetched without the pipeline is copied as a manifest.
 func sinkHeaders(req http.Header, src *http.Response) http.Header {
 	sink := http.Header{}
 	fresh := configTrue(req.Get(swift.HeaderFreshMetadata))

@@ -44,6 +44,12 @@ type Config struct {
 	// Features are extra /info sections, registered by middlewares
 	// (slo, dlo, bulk_delete).
 	Features map[string]any
+	// Pipeline, when set, is how copies read their source: a client
+	// whose transport reaches PipelineEndpoint, the top of the middleware
+	// pipeline, so a large object's segments are assembled as Swift's
+	// copy middleware (which sits above slo and dlo) sees them.
+	Pipeline         *http.Client
+	PipelineEndpoint string
 
 	Logger          *slog.Logger  // nil: discard
 	ExpirerInterval time.Duration // default 5m, Swift's expirer interval
@@ -67,6 +73,8 @@ type Server struct {
 	clock                               func() time.Time
 	expirerInterval                     time.Duration
 	autocreate                          bool
+	pipeline                            *http.Client
+	pipelineEndpoint                    string
 
 	auth    *tempauth
 	ts      *timestamper
@@ -108,20 +116,22 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		limits:          cfg.Limits,
-		accountRing:     cfg.AccountRing,
-		containerRing:   cfg.ContainerRing,
-		objRing:         cfg.ObjectRing,
-		hasher:          cfg.Hasher,
-		http:            cfg.HTTP,
-		log:             cfg.Logger,
-		clock:           cfg.Clock,
-		expirerInterval: cfg.ExpirerInterval,
-		autocreate:      cfg.AccountAutocreate,
-		auth:            auth,
-		ts:              &timestamper{clock: cfg.Clock},
-		info:            info,
-		queues:          map[string]bool{},
+		limits:           cfg.Limits,
+		accountRing:      cfg.AccountRing,
+		containerRing:    cfg.ContainerRing,
+		objRing:          cfg.ObjectRing,
+		hasher:           cfg.Hasher,
+		http:             cfg.HTTP,
+		log:              cfg.Logger,
+		clock:            cfg.Clock,
+		expirerInterval:  cfg.ExpirerInterval,
+		autocreate:       cfg.AccountAutocreate,
+		pipeline:         cfg.Pipeline,
+		pipelineEndpoint: cfg.PipelineEndpoint,
+		auth:             auth,
+		ts:               &timestamper{clock: cfg.Clock},
+		info:             info,
+		queues:           map[string]bool{},
 	}
 	s.router = s.routes()
 	return s, nil
