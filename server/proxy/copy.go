@@ -144,7 +144,7 @@ func (s *Server) fetchCopySource(rq *request, src swift.Path) (*http.Response, r
 	if err != nil {
 		return nil, reply{}, swift.Errorf(swift.ErrServiceUnavailable, "reading the copy source: %v", err)
 	}
-	if isAssembled(resp.Header) {
+	if hasManifestHeader(resp.Header) {
 		// The bytes are the segments' now: no manifest header may mark
 		// the copy, and the manifest's ETag is not the MD5 of these bytes.
 		resp.Header.Del(swift.HeaderStaticLarge)
@@ -154,9 +154,10 @@ func (s *Server) fetchCopySource(rq *request, src swift.Path) (*http.Response, r
 	return resp, reply{}, nil
 }
 
-// isAssembled reports a response that a large-object middleware built
-// from segments.
-func isAssembled(h http.Header) bool {
+// hasManifestHeader reports a response about a large-object manifest: read
+// from the pipeline, one whose segments a middleware assembled; read from
+// the object servers, the manifest itself.
+func hasManifestHeader(h http.Header) bool {
 	return h.Get(swift.HeaderStaticLarge) != "" || h.Get(swift.HeaderObjectManifest) != ""
 }
 
@@ -206,9 +207,9 @@ func sinkHeaders(req http.Header, src *http.Response) http.Header {
 	}
 	deleteAll(sink, []string{swift.HeaderCopyFrom, swift.HeaderCopyFromAccount, swift.HeaderFreshMetadata,
 		"Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "X-Newest"})
-	manifest := src.Header.Get(swift.HeaderStaticLarge) != "" || src.Header.Get(swift.HeaderObjectManifest) != ""
-	if src.StatusCode == http.StatusOK && !manifest {
-		sink.Set("Etag", strings.Trim(src.Header.Get("Etag"), `"`))
+	etag := strings.Trim(src.Header.Get("Etag"), `"`)
+	if src.StatusCode == http.StatusOK && !hasManifestHeader(src.Header) && etag != "" {
+		sink.Set("Etag", etag)
 	} else {
 		sink.Del("Etag")
 	}
