@@ -205,3 +205,32 @@ func TestParseCompactDevice(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeRingExample runs the README's `sciswift ring` lines as
+// written, so the quickstart cannot drift from what the command accepts.
+func TestReadmeRingExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ran int
+	t.Chdir(t.TempDir())
+	for _, line := range strings.Split(string(readme), "\n") {
+		args, ok := strings.CutPrefix(line, "bin/sciswift ring ")
+		if !ok {
+			continue
+		}
+		mustRingRun(t, strings.Fields(args)...)
+		ran++
+	}
+	if ran < 4 {
+		t.Fatalf("found %d `bin/sciswift ring` lines in README.md, want the create/add/rebalance/show example", ran)
+	}
+	r, err := ring.Load("object.ring.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.ReplicaCount(); got != 3 {
+		t.Errorf("README ring has %d replicas, want 3", got)
+	}
+}
