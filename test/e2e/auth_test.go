@@ -8,11 +8,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sciswift/sciswift/test/testserver"
 )
 
 func TestHealthcheck(t *testing.T) {
 	t.Parallel()
-	r := rawDo(t, "GET", srv.baseURL+"/healthcheck", nil).expect(t, 200)
+	r := rawDo(t, "GET", srv.BaseURL+"/healthcheck", nil).expect(t, 200)
 	if strings.TrimSpace(string(r.Body)) != "OK" {
 		t.Errorf("GET /healthcheck body %q, want OK", r.Body)
 	}
@@ -20,7 +22,7 @@ func TestHealthcheck(t *testing.T) {
 
 func TestAuth(t *testing.T) {
 	t.Parallel()
-	authURL := srv.baseURL + "/auth/v1.0"
+	authURL := srv.BaseURL + "/auth/v1.0"
 	for _, tc := range []struct {
 		name            string
 		u               user
@@ -39,7 +41,7 @@ func TestAuth(t *testing.T) {
 				t.Fatalf("no X-Auth-Token")
 			}
 			r.hdr(t, "X-Storage-Token", tok)
-			r.hdr(t, "X-Storage-Url", srv.baseURL+"/v1/"+tc.wantAccount)
+			r.hdr(t, "X-Storage-Url", srv.BaseURL+"/v1/"+tc.wantAccount)
 			exp, err := strconv.Atoi(r.Header.Get("X-Auth-Token-Expires"))
 			if err != nil || exp <= 0 || exp > 86400 {
 				t.Errorf("X-Auth-Token-Expires = %q, want seconds in (0, 86400]", r.Header.Get("X-Auth-Token-Expires"))
@@ -80,8 +82,8 @@ func TestTokenExpiry(t *testing.T) {
 	t.Parallel()
 	ownServer(t)
 	s2 := startExtraServer(t, `{"token_ttl": "2s"}`)
-	sess := login(t, s2.baseURL, tester)
-	r := rawDo(t, "GET", s2.baseURL+"/auth/v1.0", nil, "X-Auth-User", tester.name, "X-Auth-Key", tester.key)
+	sess := login(t, s2.BaseURL, tester)
+	r := rawDo(t, "GET", s2.BaseURL+"/auth/v1.0", nil, "X-Auth-User", tester.name, "X-Auth-Key", tester.key)
 	if exp, err := strconv.Atoi(r.Header.Get("X-Auth-Token-Expires")); err != nil || exp > 2 || exp < 0 {
 		t.Errorf("with token_ttl 2s, X-Auth-Token-Expires = %q, want 0..2", r.Header.Get("X-Auth-Token-Expires"))
 	}
@@ -98,12 +100,12 @@ func TestTokenExpiry(t *testing.T) {
 		t.Errorf("the token expired after %s, want about 2s", el)
 	}
 	// A new token works again.
-	login(t, s2.baseURL, tester).do(t, "HEAD", "", nil).check(t, 204)
+	login(t, s2.BaseURL, tester).do(t, "HEAD", "", nil).check(t, 204)
 }
 
 func TestInfo(t *testing.T) {
 	t.Parallel()
-	r := rawDo(t, "GET", srv.baseURL+"/info", nil).expect(t, 200)
+	r := rawDo(t, "GET", srv.BaseURL+"/info", nil).expect(t, 200)
 	var info map[string]json.RawMessage
 	if err := json.Unmarshal(r.Body, &info); err != nil {
 		t.Fatalf("/info is not a JSON object: %v\n%s", err, r.Body)
@@ -180,10 +182,10 @@ func TestTransIDOnEveryResponse(t *testing.T) {
 	s.put(t, c, "o", []byte("0123456789"))
 	etag := md5hex([]byte("0123456789"))
 	for _, r := range []*resp{
-		rawDo(t, "GET", srv.baseURL+"/healthcheck", nil),
-		rawDo(t, "GET", srv.baseURL+"/info", nil),
-		rawDo(t, "GET", srv.baseURL+"/auth/v1.0", nil, "X-Auth-User", "test:tester", "X-Auth-Key", "testing"),
-		rawDo(t, "GET", srv.baseURL+"/auth/v1.0", nil, "X-Auth-User", "test:tester", "X-Auth-Key", "bad"), // 401
+		rawDo(t, "GET", srv.BaseURL+"/healthcheck", nil),
+		rawDo(t, "GET", srv.BaseURL+"/info", nil),
+		rawDo(t, "GET", srv.BaseURL+"/auth/v1.0", nil, "X-Auth-User", "test:tester", "X-Auth-Key", "testing"),
+		rawDo(t, "GET", srv.BaseURL+"/auth/v1.0", nil, "X-Auth-User", "test:tester", "X-Auth-Key", "bad"), // 401
 		s.do(t, "HEAD", "", nil),
 		s.do(t, "GET", p(c), nil),
 		s.do(t, "GET", p(c, "o"), nil),
@@ -270,13 +272,13 @@ func startExtraServer(t *testing.T, config string) *serverProc {
 			t.Fatal(err)
 		}
 	}
-	s, err := startServer(binPath, "", filepath.Join(dir, "data"), cfg, filepath.Join(dir, "server.log"))
+	s, err := testserver.Start(binPath, "", filepath.Join(dir, "data"), cfg, filepath.Join(dir, "server.log"))
 	if err != nil {
 		t.Fatalf("starting a private server with config %s: %v", config, err)
 	}
 	t.Cleanup(func() {
-		if s.running() {
-			if _, err := s.stop(stopTimeout); err != nil {
+		if s.Running() {
+			if _, err := s.Stop(stopTimeout); err != nil {
 				t.Errorf("stopping the private server: %v", err)
 			}
 		}

@@ -20,7 +20,7 @@ func TestBenchCommand(t *testing.T) {
 	defer cancel()
 	c := uniq("bench")
 	cmd := exec.CommandContext(ctx, binPath, "bench",
-		"-auth", srv.baseURL+"/auth/v1.0", "-user", "test:tester", "-key", "testing",
+		"-auth", srv.BaseURL+"/auth/v1.0", "-user", "test:tester", "-key", "testing",
 		"-sizes", "4KiB,1MiB", "-concurrency", "1,4", "-count", "20", "-container", c)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut

@@ -39,8 +39,8 @@ func TestErrorCases(t *testing.T) {
 		{"missing object HEAD", func() *resp { return s.do(t, "HEAD", p(c, "nope"), nil) }, []int{404}},
 		{"missing object POST", func() *resp { return s.do(t, "POST", p(c, "nope"), nil) }, []int{404}},
 		{"missing object DELETE", func() *resp { return s.do(t, "DELETE", p(c, "nope"), nil) }, []int{404}},
-		{"unknown API version", func() *resp { return rawDo(t, "GET", srv.baseURL+"/v2/AUTH_test", nil, "X-Auth-Token", s.token) }, []int{400, 404, 412}},
-		{"unknown top-level path", func() *resp { return rawDo(t, "GET", srv.baseURL+"/nonsense", nil) }, []int{400, 404, 412}},
+		{"unknown API version", func() *resp { return rawDo(t, "GET", srv.BaseURL+"/v2/AUTH_test", nil, "X-Auth-Token", s.token) }, []int{400, 404, 412}},
+		{"unknown top-level path", func() *resp { return rawDo(t, "GET", srv.BaseURL+"/nonsense", nil) }, []int{400, 404, 412}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := tc.r()

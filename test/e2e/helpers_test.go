@@ -68,7 +68,7 @@ func as(t testing.TB, u user) *session {
 	if s, ok := sessions[u.name]; ok {
 		return s
 	}
-	s := login(t, srv.baseURL, u)
+	s := login(t, srv.BaseURL, u)
 	sessions[u.name] = s
 	return s
 }
@@ -89,7 +89,7 @@ func login(t testing.TB, base string, u user) *session {
 
 // anon is an unauthenticated session for AUTH_test on the shared server.
 func anon() *session {
-	return &session{base: srv.baseURL, storageURL: srv.baseURL + "/v1/AUTH_test", user: "anonymous"}
+	return &session{base: srv.BaseURL, storageURL: srv.BaseURL + "/v1/AUTH_test", user: "anonymous"}
 }
 
 // withToken returns a copy of s that sends token instead.
@@ -462,7 +462,7 @@ func requireH5py(t testing.TB) string {
 // stdout, stderr and exit code.
 func swiftCLI(t testing.TB, dir string, u user, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	return swiftCLIAt(t, srv.baseURL, dir, u, args...)
+	return swiftCLIAt(t, srv.BaseURL, dir, u, args...)
 }
 
 func swiftCLIAt(t testing.TB, base, dir string, u user, args ...string) (stdout, stderr string, code int) {

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sciswift/sciswift/test/testserver"
 )
 
 // The shared server every parallel test talks to.
@@ -68,9 +70,9 @@ func runMain(m *testing.M) (code int) {
 
 	if u := os.Getenv("SCISWIFT_E2E_URL"); u != "" {
 		external, expirerConfigured = true, true
-		srv = &serverProc{baseURL: strings.TrimRight(u, "/"), addr: strings.TrimPrefix(strings.TrimRight(u, "/"), "http://")}
-		fmt.Fprintf(os.Stderr, "e2e: testing the external server at %s (SCISWIFT_E2E_URL); process tests skip\n", srv.baseURL)
-		if err := srv.waitHealthy(10 * time.Second); err != nil {
+		srv = testserver.External(u)
+		fmt.Fprintf(os.Stderr, "e2e: testing the external server at %s (SCISWIFT_E2E_URL); process tests skip\n", srv.BaseURL)
+		if err := srv.WaitHealthy(10 * time.Second); err != nil {
 			fmt.Fprintln(os.Stderr, "e2e: FAIL:", err)
 			return 1
 		}
@@ -85,7 +87,7 @@ func runMain(m *testing.M) (code int) {
 	binPath = os.Getenv("SCISWIFT_BIN")
 	if binPath == "" {
 		fmt.Fprintln(os.Stderr, "e2e: SCISWIFT_BIN not set; building ./cmd/sciswift")
-		if binPath, err = buildBinary(workDir); err != nil {
+		if binPath, err = testserver.BuildBinary(workDir); err != nil {
 			fmt.Fprintln(os.Stderr, "e2e: FAIL:", err)
 			return 1
 		}
@@ -110,23 +112,23 @@ func runMain(m *testing.M) (code int) {
 		return 1
 	}
 	logPath := filepath.Join(workDir, "server.log")
-	srv, err = startServer(binPath, "", data, configPath, logPath)
+	srv, err = testserver.Start(binPath, "", data, configPath, logPath)
 	if err == nil {
 		expirerConfigured = true
 	} else {
 		// Fall back to the embedded defaults so the rest of the suite
 		// still runs; the expiry test then waits for the default interval.
 		fmt.Fprintf(os.Stderr, "e2e: WARNING: the server did not start with --config %s (%s): %v\ne2e: retrying without --config\n", configPath, mainConfig, err)
-		if srv, err = startServer(binPath, "", data, "", logPath); err != nil {
+		if srv, err = testserver.Start(binPath, "", data, "", logPath); err != nil {
 			fmt.Fprintln(os.Stderr, "e2e: FAIL:", err)
 			return 1
 		}
 	}
-	fmt.Fprintf(os.Stderr, "e2e: %s serving at %s (data %s, log %s)\n", binPath, srv.baseURL, data, logPath)
+	fmt.Fprintf(os.Stderr, "e2e: %s serving at %s (data %s, log %s)\n", binPath, srv.BaseURL, data, logPath)
 
 	code = m.Run()
 
-	took, err := srv.stop(stopTimeout)
+	took, err := srv.Stop(stopTimeout)
 	switch {
 	case err != nil:
 		fmt.Fprintf(os.Stderr, "e2e: FAIL: stopping the server with SIGTERM: %v\n", err)

@@ -168,7 +168,7 @@ func TestChunkedUpload(t *testing.T) {
 // missing lengths, truncated bodies).
 func rawConn(t *testing.T) (net.Conn, *bufio.Reader) {
 	t.Helper()
-	conn, err := net.Dial("tcp", srv.addr)
+	conn, err := net.Dial("tcp", srv.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestExpect100Continue(t *testing.T) {
 	body := "hello, expect"
 	conn, br := rawConn(t)
 	fmt.Fprintf(conn, "PUT /v1/AUTH_test%s HTTP/1.1\r\nHost: %s\r\nX-Auth-Token: %s\r\nContent-Length: %d\r\nContent-Type: text/plain\r\nExpect: 100-continue\r\n\r\n",
-		p(c, "o"), srv.addr, s.token, len(body))
+		p(c, "o"), srv.Addr, s.token, len(body))
 	status, err := br.ReadString('\n')
 	if err != nil {
 		t.Fatalf("no interim response: %v", err)
@@ -217,7 +217,7 @@ func TestExpect100Continue(t *testing.T) {
 	// With a bad token the final answer comes without a 100 Continue.
 	conn2, br2 := rawConn(t)
 	fmt.Fprintf(conn2, "PUT /v1/AUTH_test%s HTTP/1.1\r\nHost: %s\r\nX-Auth-Token: AUTH_tkbogus\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n",
-		p(c, "o2"), srv.addr, 1<<20)
+		p(c, "o2"), srv.Addr, 1<<20)
 	res2, err := http.ReadResponse(br2, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -233,7 +233,7 @@ func TestLengthRequired(t *testing.T) {
 	s := as(t, tester)
 	c := s.mkContainer(t, "len")
 	conn, br := rawConn(t)
-	fmt.Fprintf(conn, "PUT /v1/AUTH_test%s HTTP/1.1\r\nHost: %s\r\nX-Auth-Token: %s\r\nContent-Type: text/plain\r\n\r\n", p(c, "o"), srv.addr, s.token)
+	fmt.Fprintf(conn, "PUT /v1/AUTH_test%s HTTP/1.1\r\nHost: %s\r\nX-Auth-Token: %s\r\nContent-Type: text/plain\r\n\r\n", p(c, "o"), srv.Addr, s.token)
 	res, err := http.ReadResponse(br, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -252,7 +252,7 @@ func TestTruncatedUpload(t *testing.T) {
 	s.put(t, c, "existing", []byte("old version"))
 	for _, name := range []string{"new", "existing"} {
 		conn, _ := rawConn(t)
-		fmt.Fprintf(conn, "PUT /v1/AUTH_test%s HTTP/1.1\r\nHost: %s\r\nX-Auth-Token: %s\r\nContent-Length: 100000\r\nContent-Type: text/plain\r\n\r\n", p(c, name), srv.addr, s.token)
+		fmt.Fprintf(conn, "PUT /v1/AUTH_test%s HTTP/1.1\r\nHost: %s\r\nX-Auth-Token: %s\r\nContent-Length: 100000\r\nContent-Type: text/plain\r\n\r\n", p(c, name), srv.Addr, s.token)
 		conn.Write(randBytes(1000))
 		time.Sleep(100 * time.Millisecond)
 		conn.Close()

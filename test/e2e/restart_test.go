@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sciswift/sciswift/test/testserver"
 )
 
 // TestGracefulStopAndRestart runs a private server, stops it with SIGTERM
@@ -20,12 +22,12 @@ func TestGracefulStopAndRestart(t *testing.T) {
 	ownServer(t)
 	dir := t.TempDir()
 	data, logPath := filepath.Join(dir, "data"), filepath.Join(dir, "server.log")
-	s1, err := startServer(binPath, "", data, "", logPath)
+	s1, err := testserver.Start(binPath, "", data, "", logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s1.kill)
-	sess := login(t, s1.baseURL, tester)
+	t.Cleanup(s1.Kill)
+	sess := login(t, s1.BaseURL, tester)
 
 	c := sess.mkContainer(t, "keep", "X-Container-Meta-Project", "sciswift")
 	objects := map[string][]byte{
@@ -68,16 +70,16 @@ func TestGracefulStopAndRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(300 * time.Millisecond) // let the request reach its handler
-	if err := s1.signal(syscall.SIGTERM); err != nil {
+	if err := s1.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(500 * time.Millisecond)
-	if !s1.running() {
-		t.Fatalf("the server exited within 500ms of SIGTERM with a PUT in flight (%v); it must finish in-flight requests first", s1.exitError(""))
+	if !s1.Running() {
+		t.Fatalf("the server exited within 500ms of SIGTERM with a PUT in flight (%v); it must finish in-flight requests first", s1.ExitError(""))
 	}
 	// New connections are no longer accepted.
 	fresh := &http.Client{Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}, Timeout: 3 * time.Second}
-	if res, err := fresh.Get(s1.baseURL + "/healthcheck"); err == nil {
+	if res, err := fresh.Get(s1.BaseURL + "/healthcheck"); err == nil {
 		res.Body.Close()
 		if res.StatusCode == 200 {
 			t.Errorf("a new connection after SIGTERM was served (200): the listener should be closed")
@@ -95,19 +97,19 @@ func TestGracefulStopAndRestart(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("in-flight PUT did not complete after SIGTERM")
 	}
-	if err := s1.waitExit(stopTimeout); err != nil {
+	if err := s1.WaitExit(stopTimeout); err != nil {
 		t.Fatalf("after SIGTERM and the last request: %v", err)
 	}
 	objects["inflight"] = inflight
 
 	// Restart on the same data directory and port.
-	s2, err := startServer(binPath, s1.addr, data, "", logPath)
+	s2, err := testserver.Start(binPath, s1.Addr, data, "", logPath)
 	if err != nil {
 		t.Fatalf("restarting on the same data directory: %v", err)
 	}
 	t.Cleanup(func() {
-		if s2.running() {
-			if _, err := s2.stop(stopTimeout); err != nil {
+		if s2.Running() {
+			if _, err := s2.Stop(stopTimeout); err != nil {
 				t.Errorf("stopping the restarted server: %v", err)
 			}
 		}
@@ -115,7 +117,7 @@ func TestGracefulStopAndRestart(t *testing.T) {
 	if r := sess.do(t, "HEAD", "", nil); r.Status != 204 {
 		t.Logf("note: a token issued before the restart is no longer valid (%d); clients re-authenticate", r.Status)
 	}
-	sess = login(t, s2.baseURL, tester)
+	sess = login(t, s2.BaseURL, tester)
 
 	for n, d := range objects {
 		g := sess.get(t, c, n)

@@ -117,7 +117,7 @@ func TestLargeObjectStreaming(t *testing.T) {
 
 	if external {
 		// not our process
-	} else if hwm, err := peakRSS(srv.pid()); err != nil {
+	} else if hwm, err := peakRSS(srv.PID()); err != nil {
 		t.Logf("cannot read the server's peak memory: %v", err)
 	} else {
 		t.Logf("server peak RSS (VmHWM) so far: %d MiB", hwm>>20)

@@ -1,0 +1,257 @@
+package main
+
+// Dataset callbacks (H5D*): creation, lookup and metadata here; element
+// transfer through readDataset/writeDataset (transfer.go).
+
+/*
+#include "cabi.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/sciswift/sciswift/formats/domain"
+	"github.com/sciswift/sciswift/vol"
+)
+
+//export swDatasetCreate
+func swDatasetCreate(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char, lcpl, typeID, spaceID, dcpl C.hid_t) C.uintptr_t {
+	return object("H5Dcreate", func(p *plugin) (*handle, error) {
+		h, err := p.lookup(obj)
+		if err != nil {
+			return nil, err
+		}
+		base, basePath, err := p.locate(h, loc)
+		if err != nil {
+			return nil, err
+		}
+		var spec vol.DatasetSpec
+		if spec.Type, err = dtypeOf(typeID); err != nil {
+			return nil, err
+		}
+		if spec.Space, err = spaceOf(spaceID); err != nil {
+			return nil, err
+		}
+		if spec.Layout, spec.Fill, err = layoutOf(dcpl, typeID, spec.Space); err != nil {
+			return nil, err
+		}
+		if spec.DCPL, err = encodeDCPL(dcpl, typeID); err != nil {
+			return nil, err
+		}
+		spec.TypeRef = p.committedType(h.file, typeID)
+		inter, err := intermediate(lcpl)
+		if err != nil {
+			return nil, err
+		}
+		path := goStringOrEmpty(name) // NULL: H5Dcreate_anon
+		d, err := base.CreateDataset(path, inter, spec)
+		if err != nil {
+			return nil, err
+		}
+		return &handle{kind: kindDataset, file: h.file.Reopen(), obj: d, path: createdPath(basePath, path)}, nil
+	})
+}
+
+// encodeDCPL keeps the dataset creation list as native HDF5 keeps it once
+// the dataset exists: with the filters' per-dataset parameters filled in
+// (the shuffle filter's element size), which H5Dget_create_plist shows.
+func encodeDCPL(dcpl, typeID C.hid_t) ([]byte, error) {
+	if C.sw_is_default_plist(dcpl) != 0 || C.H5Pget_nfilters(dcpl) <= 0 {
+		return encodePlist(dcpl)
+	}
+	cp := C.H5Pcopy(dcpl)
+	if cp < 0 {
+		return nil, h5fail("H5Pcopy")
+	}
+	defer C.H5Pclose(cp)
+	if C.sw_filters_set_local(cp, C.H5Tget_size(typeID)) < 0 {
+		return nil, h5fail("H5Pmodify_filter")
+	}
+	return encodePlist(cp)
+}
+
+// committedType is the named datatype of f that typeID stands for, nil for
+// a transient type (or one committed in another file, which native HDF5
+// would also copy rather than share).
+func (p *plugin) committedType(f *vol.File, typeID C.hid_t) *vol.Object {
+	v := C.sw_committed_type_handle(typeID)
+	if v == 0 {
+		return nil
+	}
+	th, err := p.lookup(v)
+	if err != nil || th.kind != kindDatatype || th.file != f {
+		return nil
+	}
+	return th.obj
+}
+
+//export swDatasetOpen
+func swDatasetOpen(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char) C.uintptr_t {
+	return object("H5Dopen", func(p *plugin) (*handle, error) {
+		return p.openKind(obj, loc, name, domain.KindDataset)
+	})
+}
+
+func (p *plugin) datasetOf(obj C.uintptr_t) (*handle, error) {
+	h, err := p.lookup(obj)
+	if err != nil {
+		return nil, err
+	}
+	if h.kind != kindDataset {
+		return nil, fmt.Errorf("%w: not a dataset", vol.ErrInvalid)
+	}
+	return h, nil
+}
+
+// transfer runs H5Dread/H5Dwrite's (possibly multi-dataset) request, one
+// dataset after the other.
+func transferAll(p *plugin, count C.size_t, dset *unsafe.Pointer, memType, memSpace, fileSpace *C.hid_t,
+	dxpl C.hid_t, buf *unsafe.Pointer,
+	fn func(d *vol.Object, memType, memSpace, fileSpace, dxpl C.hid_t, buf unsafe.Pointer) error) error {
+	n := int(count)
+	if n == 0 {
+		return nil
+	}
+	ds := unsafe.Slice(dset, n)
+	mts := unsafe.Slice(memType, n)
+	mss := unsafe.Slice(memSpace, n)
+	fss := unsafe.Slice(fileSpace, n)
+	bufs := unsafe.Slice(buf, n)
+	for i := range n {
+		h, err := p.datasetOf(C.uintptr_t(uintptr(ds[i])))
+		if err != nil {
+			return err
+		}
+		if err := fn(h.obj, mts[i], mss[i], fss[i], dxpl, bufs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+//export swDatasetRead
+func swDatasetRead(count C.size_t, dset *unsafe.Pointer, memType, memSpace, fileSpace *C.hid_t, dxpl C.hid_t, buf *unsafe.Pointer) C.herr_t {
+	return status("H5Dread", func(p *plugin) error {
+		return transferAll(p, count, dset, memType, memSpace, fileSpace, dxpl, buf, readDataset)
+	})
+}
+
+//export swDatasetWrite
+func swDatasetWrite(count C.size_t, dset *unsafe.Pointer, memType, memSpace, fileSpace *C.hid_t, dxpl C.hid_t, buf *unsafe.Pointer) C.herr_t {
+	return status("H5Dwrite", func(p *plugin) error {
+		return transferAll(p, count, dset, memType, memSpace, fileSpace, dxpl, buf, writeDataset)
+	})
+}
+
+//export swDatasetGetDAPL
+func swDatasetGetDAPL(obj C.uintptr_t) C.hid_t {
+	return identifier("H5Dget_access_plist", func(p *plugin) (C.hid_t, error) {
+		if _, err := p.datasetOf(obj); err != nil {
+			return -1, err
+		}
+		return decodePlist(nil, C.SW_DAPL)
+	})
+}
+
+//export swDatasetGetDCPL
+func swDatasetGetDCPL(obj C.uintptr_t) C.hid_t {
+	return identifier("H5Dget_create_plist", func(p *plugin) (C.hid_t, error) {
+		h, err := p.datasetOf(obj)
+		if err != nil {
+			return -1, err
+		}
+		return decodePlist(h.obj.CPL(), C.SW_DCPL)
+	})
+}
+
+//export swDatasetGetSpace
+func swDatasetGetSpace(obj C.uintptr_t) C.hid_t {
+	return identifier("H5Dget_space", func(p *plugin) (C.hid_t, error) {
+		h, err := p.datasetOf(obj)
+		if err != nil {
+			return -1, err
+		}
+		return spaceFor(h.obj.Dataset().Space)
+	})
+}
+
+//export swDatasetGetSpaceStatus
+func swDatasetGetSpaceStatus(obj C.uintptr_t, st *C.H5D_space_status_t) C.herr_t {
+	return status("H5Dget_space_status", func(p *plugin) error {
+		h, err := p.datasetOf(obj)
+		if err != nil {
+			return err
+		}
+		n, err := h.obj.StorageSize()
+		if err != nil {
+			return err
+		}
+		*st = C.H5D_SPACE_STATUS_NOT_ALLOCATED
+		if n > 0 {
+			*st = C.H5D_SPACE_STATUS_ALLOCATED
+		}
+		return nil
+	})
+}
+
+//export swDatasetGetStorageSize
+func swDatasetGetStorageSize(obj C.uintptr_t, size *C.hsize_t) C.herr_t {
+	return status("H5Dget_storage_size", func(p *plugin) error {
+		h, err := p.datasetOf(obj)
+		if err != nil {
+			return err
+		}
+		n, err := h.obj.StorageSize()
+		if err != nil {
+			return err
+		}
+		*size = C.hsize_t(n)
+		return nil
+	})
+}
+
+// swDatasetGetType is H5Dget_type. A dataset created with a committed
+// datatype gets that datatype back as a committed type id (as native HDF5
+// does, so h5dump prints DATATYPE "/name"): H5VLwrap_register builds it
+// through the datatype callbacks. Otherwise a transient copy.
+//
+//export swDatasetGetType
+func swDatasetGetType(obj C.uintptr_t) C.hid_t {
+	return identifier("H5Dget_type", func(p *plugin) (C.hid_t, error) {
+		h, err := p.datasetOf(obj)
+		if err != nil {
+			return -1, err
+		}
+		d := h.obj.Dataset()
+		if d.TypeRef != 0 {
+			if t, err := h.file.ObjectByToken(d.TypeRef); err == nil && t.Kind() == domain.KindNamedType {
+				th := &handle{kind: kindDatatype, file: h.file.Reopen(), obj: t}
+				if id := C.sw_wrap_register(p.register(th), C.H5I_DATATYPE); id >= 0 {
+					return id, nil
+				}
+				p.release(th)
+			}
+		}
+		return typeFor(d.Type)
+	})
+}
+
+//export swDatasetSetExtent
+func swDatasetSetExtent(obj C.uintptr_t, size *C.hsize_t) C.herr_t {
+	return status("H5Dset_extent", func(p *plugin) error {
+		h, err := p.datasetOf(obj)
+		if err != nil {
+			return err
+		}
+		rank := len(h.obj.Dataset().Space.Dims)
+		dims := make([]uint64, rank)
+		if rank > 0 {
+			for i, v := range unsafe.Slice(size, rank) {
+				dims[i] = uint64(v)
+			}
+		}
+		return h.obj.SetExtent(dims)
+	})
+}
