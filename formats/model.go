@@ -1,9 +1,6 @@
 package formats
 
-import (
-	"context"
-	"io"
-)
+import "io"
 
 // Object is the bytes of one stored object, read by range: drivers read only
 // the headers, index blocks and chunks they need, never the whole object.
@@ -59,12 +56,4 @@ type Array struct {
 	Shape   []uint64
 	Data    []byte
 	Strings [][]byte
-}
-
-// Reader is one opened file of a supported format.
-type Reader interface {
-	// Tree describes the file.
-	Tree(ctx context.Context) (*Tree, error)
-	// Read returns the elements of the dataset at path picked by sel.
-	Read(ctx context.Context, path string, sel Selection) (*Array, error)
 }
