@@ -78,19 +78,23 @@ func swAttrCreate(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char, typeID, spaceI
 		if err != nil {
 			return nil, err
 		}
-		t, err := dtypeOf(typeID)
-		if err != nil {
+		var spec vol.AttrSpec
+		if spec.Type, err = dtypeOf(typeID); err != nil {
 			return nil, err
 		}
-		s, err := spaceOf(spaceID)
-		if err != nil {
+		if spec.Space, err = spaceOf(spaceID); err != nil {
 			return nil, err
 		}
-		cpl, err := encodePlist(acpl)
-		if err != nil {
+		if spec.UTF8, err = utf8Names(acpl); err != nil {
 			return nil, err
 		}
-		a, err := o.CreateAttr(C.GoString(name), t, s, cpl)
+		if spec.ACPL, err = encodePlist(acpl); err != nil {
+			return nil, err
+		}
+		// Created with a committed datatype: the attribute shares it, as
+		// a dataset does (see swDatasetCreate).
+		spec.TypeRef = p.committedType(h.file, typeID)
+		a, err := o.CreateAttrWith(C.GoString(name), spec)
 		if err != nil {
 			return nil, err
 		}
@@ -241,6 +245,9 @@ func swAttrGetStorageSize(obj C.uintptr_t, size *C.hsize_t) C.herr_t {
 	})
 }
 
+// swAttrGetType is H5Aget_type: as H5Dget_type, a committed type id when
+// the attribute was created with a named datatype.
+//
 //export swAttrGetType
 func swAttrGetType(obj C.uintptr_t) C.hid_t {
 	return identifier("H5Aget_type", func(p *plugin) (C.hid_t, error) {
@@ -248,7 +255,11 @@ func swAttrGetType(obj C.uintptr_t) C.hid_t {
 		if err != nil {
 			return -1, err
 		}
-		return typeFor(h.attr.Meta().Type)
+		m := h.attr.Meta()
+		if id, ok := p.committedTypeID(h.file, m.TypeRef); ok {
+			return id, nil
+		}
+		return typeFor(m.Type)
 	})
 }
 
@@ -321,13 +332,15 @@ func swAttrRename(obj C.uintptr_t, loc *C.sw_loc_t, oldName, newName *C.char) C.
 	})
 }
 
-// swAttrIterate is H5Aiterate2: *idx in/out as for links; the callback gets
-// a new id of the object, closed afterwards.
+// swAttrIterate is H5Aiterate2: *idx in/out, the callback gets a new id of
+// the object, closed afterwards. Unlike H5Literate, native HDF5 hands a
+// failing callback's own negative value back and leaves *idx past the
+// attribute whose callback failed; so does this.
 //
 //export swAttrIterate
 func swAttrIterate(obj C.uintptr_t, loc *C.sw_loc_t, idxType, order C.int, idx *C.hsize_t,
 	op C.H5A_operator2_t, opData unsafe.Pointer) C.herr_t {
-	return iterate("H5Aiterate", func(p *plugin) (C.herr_t, error) {
+	return iterateKeep("H5Aiterate", func(p *plugin) (C.herr_t, error) {
 		h, err := p.lookup(obj)
 		if err != nil {
 			return -1, err
@@ -341,15 +354,15 @@ func swAttrIterate(obj C.uintptr_t, loc *C.sw_loc_t, idxType, order C.int, idx *
 			return -1, err
 		}
 		attrs := o.Attrs(lo)
+		start, err := iterStart(idx, len(attrs))
+		if err != nil {
+			return -1, err
+		}
 		id, done, err := p.wrapID(h.file, o, path)
 		if err != nil {
 			return -1, err
 		}
 		defer done()
-		start := uint64(0)
-		if idx != nil {
-			start = uint64(*idx)
-		}
 		for i := start; i < uint64(len(attrs)); i++ {
 			var info C.H5A_info_t
 			fillAttrInfo(attrs[i], &info)

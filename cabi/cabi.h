@@ -57,7 +57,7 @@ void     sw_token_set(H5O_token_t *t, uint64_t id);
 hid_t sw_plist_create(int kind);
 int   sw_is_default_plist(hid_t id);
 int   sw_lcpl_intermediate(hid_t lcpl); /* 1, 0, or -1 on error */
-int   sw_lcpl_utf8(hid_t lcpl);         /* 1 if link names are UTF-8 */
+int   sw_cpl_utf8(hid_t cpl);           /* lcpl or acpl: 1 if names are UTF-8, 0, or -1 on error */
 char *sw_fapl_info(hid_t fapl, int *failed); /* caller frees */
 /* Copies the group-creation settings a file creation list carries for the
  * root group (links and attributes: creation order, phase changes, size

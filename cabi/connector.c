@@ -178,14 +178,14 @@ sw_lcpl_intermediate(hid_t lcpl)
 }
 
 int
-sw_lcpl_utf8(hid_t lcpl)
+sw_cpl_utf8(hid_t cpl)
 {
     H5T_cset_t cset = H5T_CSET_ASCII;
 
-    if (lcpl <= 0 || lcpl == H5P_LINK_CREATE_DEFAULT)
+    if (cpl <= 0 || cpl == H5P_LINK_CREATE_DEFAULT || cpl == H5P_ATTRIBUTE_CREATE_DEFAULT)
         return 0;
-    if (H5Pget_char_encoding(lcpl, &cset) < 0)
-        return 0;
+    if (H5Pget_char_encoding(cpl, &cset) < 0)
+        return -1;
     return cset == H5T_CSET_UTF8;
 }
 

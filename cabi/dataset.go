@@ -40,8 +40,15 @@ func swDatasetCreate(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char, lcpl, typeI
 		if spec.DCPL, err = encodeDCPL(dcpl, typeID); err != nil {
 			return nil, err
 		}
+		if spec.Layout.EarlyAlloc, err = earlyAlloc(dcpl); err != nil {
+			return nil, err
+		}
 		spec.TypeRef = p.committedType(h.file, typeID)
 		inter, err := intermediate(lcpl)
+		if err != nil {
+			return nil, err
+		}
+		utf8, err := utf8Names(lcpl)
 		if err != nil {
 			return nil, err
 		}
@@ -50,26 +57,89 @@ func swDatasetCreate(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char, lcpl, typeI
 		if err != nil {
 			return nil, err
 		}
+		if err := markUTF8(base, path, utf8); err != nil {
+			return nil, err
+		}
 		return &handle{kind: kindDataset, file: h.file.Reopen(), obj: d, path: createdPath(basePath, path)}, nil
 	})
 }
 
 // encodeDCPL keeps the dataset creation list as native HDF5 keeps it once
-// the dataset exists: with the filters' per-dataset parameters filled in
-// (the shuffle filter's element size), which H5Dget_create_plist shows.
+// the dataset exists, which H5Dget_create_plist shows: with the filters'
+// per-dataset parameters filled in (the shuffle filter's element size),
+// and, for a type with variable-length parts, the fill time
+// H5D_FILL_TIME_IFSET turned into H5D_FILL_TIME_ALLOC (native HDF5 always
+// writes such fill values; it refuses H5D_FILL_TIME_NEVER for them).
 func encodeDCPL(dcpl, typeID C.hid_t) ([]byte, error) {
-	if C.sw_is_default_plist(dcpl) != 0 || C.H5Pget_nfilters(dcpl) <= 0 {
+	isDefault := C.sw_is_default_plist(dcpl) != 0
+	fillTime := C.H5D_fill_time_t(C.H5D_FILL_TIME_IFSET)
+	if !isDefault && C.H5Pget_fill_time(dcpl, &fillTime) < 0 {
+		return nil, h5fail("H5Pget_fill_time")
+	}
+	variable, err := hasVariableParts(typeID)
+	if err != nil {
+		return nil, err
+	}
+	if variable && fillTime == C.H5D_FILL_TIME_NEVER {
+		return nil, fmt.Errorf("%w: a variable-length type needs its fill value written (fill time NEVER)", vol.ErrUnsupported)
+	}
+	allocFill := variable && fillTime == C.H5D_FILL_TIME_IFSET
+	filters := !isDefault && C.H5Pget_nfilters(dcpl) > 0
+	if !allocFill && !filters {
 		return encodePlist(dcpl)
 	}
-	cp := C.H5Pcopy(dcpl)
+	var cp C.hid_t
+	call := "H5Pcopy"
+	if isDefault {
+		cp, call = C.sw_plist_create(C.SW_DCPL), "H5Pcreate"
+	} else {
+		cp = C.H5Pcopy(dcpl)
+	}
 	if cp < 0 {
-		return nil, h5fail("H5Pcopy")
+		return nil, h5fail(call)
 	}
 	defer C.H5Pclose(cp)
-	if C.sw_filters_set_local(cp, C.H5Tget_size(typeID)) < 0 {
+	if filters && C.sw_filters_set_local(cp, C.H5Tget_size(typeID)) < 0 {
 		return nil, h5fail("H5Pmodify_filter")
 	}
+	if allocFill && C.H5Pset_fill_time(cp, C.H5D_FILL_TIME_ALLOC) < 0 {
+		return nil, h5fail("H5Pset_fill_time")
+	}
 	return encodePlist(cp)
+}
+
+// earlyAlloc reports whether a dataset creation list asks for
+// H5D_ALLOC_TIME_EARLY (which H5Pset_layout(H5D_COMPACT) implies), which
+// changes what H5Dget_storage_size reports before any write.
+func earlyAlloc(dcpl C.hid_t) (bool, error) {
+	if C.sw_is_default_plist(dcpl) != 0 {
+		return false, nil
+	}
+	var at C.H5D_alloc_time_t
+	if C.H5Pget_alloc_time(dcpl, &at) < 0 {
+		return false, h5fail("H5Pget_alloc_time")
+	}
+	return at == C.H5D_ALLOC_TIME_EARLY, nil
+}
+
+// committedTypeID is a committed datatype id for the named datatype ref of
+// f (as native HDF5 hands back for a dataset or attribute created with one,
+// so h5dump prints DATATYPE "/name"): H5VLwrap_register builds it through
+// the datatype callbacks. ok is false when ref is 0 or no named datatype.
+func (p *plugin) committedTypeID(f *vol.File, ref uint64) (id C.hid_t, ok bool) {
+	if ref == 0 {
+		return -1, false
+	}
+	t, err := f.ObjectByToken(ref)
+	if err != nil || t.Kind() != domain.KindNamedType {
+		return -1, false
+	}
+	th := &handle{kind: kindDatatype, file: f.Reopen(), obj: t}
+	if id := C.sw_wrap_register(p.register(th), C.H5I_DATATYPE); id >= 0 {
+		return id, true
+	}
+	p.release(th)
+	return -1, false
 }
 
 // committedType is the named datatype of f that typeID stands for, nil for
@@ -213,9 +283,8 @@ func swDatasetGetStorageSize(obj C.uintptr_t, size *C.hsize_t) C.herr_t {
 }
 
 // swDatasetGetType is H5Dget_type. A dataset created with a committed
-// datatype gets that datatype back as a committed type id (as native HDF5
-// does, so h5dump prints DATATYPE "/name"): H5VLwrap_register builds it
-// through the datatype callbacks. Otherwise a transient copy.
+// datatype gets that datatype back as a committed type id
+// (committedTypeID); otherwise a transient copy.
 //
 //export swDatasetGetType
 func swDatasetGetType(obj C.uintptr_t) C.hid_t {
@@ -225,14 +294,8 @@ func swDatasetGetType(obj C.uintptr_t) C.hid_t {
 			return -1, err
 		}
 		d := h.obj.Dataset()
-		if d.TypeRef != 0 {
-			if t, err := h.file.ObjectByToken(d.TypeRef); err == nil && t.Kind() == domain.KindNamedType {
-				th := &handle{kind: kindDatatype, file: h.file.Reopen(), obj: t}
-				if id := C.sw_wrap_register(p.register(th), C.H5I_DATATYPE); id >= 0 {
-					return id, nil
-				}
-				p.release(th)
-			}
+		if id, ok := p.committedTypeID(h.file, d.TypeRef); ok {
+			return id, nil
 		}
 		return typeFor(d.Type)
 	})

@@ -35,6 +35,10 @@ func swTypeCommit(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char, typeID, lcpl, 
 		if err != nil {
 			return nil, err
 		}
+		utf8, err := utf8Names(lcpl)
+		if err != nil {
+			return nil, err
+		}
 		cpl, err := encodePlist(tcpl)
 		if err != nil {
 			return nil, err
@@ -42,6 +46,9 @@ func swTypeCommit(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char, typeID, lcpl, 
 		path := goStringOrEmpty(name) // NULL: H5Tcommit_anon
 		o, err := base.CommitType(path, inter, t, cpl)
 		if err != nil {
+			return nil, err
+		}
+		if err := markUTF8(base, path, utf8); err != nil {
 			return nil, err
 		}
 		return &handle{kind: kindDatatype, file: h.file.Reopen(), obj: o, path: createdPath(basePath, path)}, nil

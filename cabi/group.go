@@ -29,6 +29,10 @@ func swGroupCreate(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char, lcpl, gcpl C.
 		if err != nil {
 			return nil, err
 		}
+		utf8, err := utf8Names(lcpl)
+		if err != nil {
+			return nil, err
+		}
 		cpl, err := encodePlist(gcpl)
 		if err != nil {
 			return nil, err
@@ -36,6 +40,9 @@ func swGroupCreate(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char, lcpl, gcpl C.
 		path := goStringOrEmpty(name) // NULL: H5Gcreate_anon
 		g, err := base.CreateGroup(path, inter, cpl)
 		if err != nil {
+			return nil, err
+		}
+		if err := markUTF8(base, path, utf8); err != nil {
 			return nil, err
 		}
 		return &handle{kind: kindGroup, file: h.file.Reopen(), obj: g, path: createdPath(basePath, path)}, nil

@@ -53,7 +53,14 @@ func swLinkCreateHard(obj C.uintptr_t, loc *C.sw_loc_t, target C.uintptr_t, tloc
 		if err != nil {
 			return err
 		}
-		return base.CreateHardLink(name, o, inter)
+		utf8, err := utf8Names(lcpl)
+		if err != nil {
+			return err
+		}
+		if err := base.CreateHardLink(name, o, inter); err != nil {
+			return err
+		}
+		return markUTF8(base, name, utf8)
 	})
 }
 
@@ -72,7 +79,14 @@ func swLinkCreateSoft(obj C.uintptr_t, loc *C.sw_loc_t, target *C.char, lcpl C.h
 		if err != nil {
 			return err
 		}
-		return base.CreateSoftLink(name, C.GoString(target), inter)
+		utf8, err := utf8Names(lcpl)
+		if err != nil {
+			return err
+		}
+		if err := base.CreateSoftLink(name, C.GoString(target), inter); err != nil {
+			return err
+		}
+		return markUTF8(base, name, utf8)
 	})
 }
 
@@ -98,7 +112,14 @@ func swLinkCreateExternal(obj C.uintptr_t, loc *C.sw_loc_t, buf unsafe.Pointer, 
 		if err != nil {
 			return err
 		}
-		return base.CreateExternalLink(name, file, path, inter)
+		utf8, err := utf8Names(lcpl)
+		if err != nil {
+			return err
+		}
+		if err := base.CreateExternalLink(name, file, path, inter); err != nil {
+			return err
+		}
+		return markUTF8(base, name, utf8)
 	})
 }
 
@@ -166,10 +187,21 @@ func swLinkCopyMove(src C.uintptr_t, srcLoc *C.sw_loc_t, dst C.uintptr_t, dstLoc
 		if err != nil {
 			return err
 		}
-		if move != 0 {
-			return sbase.MoveLink(sname, dbase, dname)
+		// The new link's name gets the call's character set, not the
+		// old link's, as natively.
+		utf8, err := utf8Names(lcpl)
+		if err != nil {
+			return err
 		}
-		return sbase.CopyLink(sname, dbase, dname)
+		if move != 0 {
+			err = sbase.MoveLink(sname, dbase, dname)
+		} else {
+			err = sbase.CopyLink(sname, dbase, dname)
+		}
+		if err != nil {
+			return err
+		}
+		return dbase.SetLinkUTF8(dname, utf8)
 	})
 }
 
@@ -394,21 +426,37 @@ func swLinkIterate(obj C.uintptr_t, loc *C.sw_loc_t, recursive, idxType, order C
 			return -1, err
 		}
 		tracked := tracksLinkOrder(h.file, grp)
-		start := uint64(0)
-		if idx != nil {
-			start = uint64(*idx)
+		start, err := iterStart(idx, len(links))
+		if err != nil {
+			return -1, err
 		}
-		for i := start; i < uint64(len(links)); i++ {
-			r := call(links[i].Name, links[i], tracked)
-			if idx != nil {
-				*idx = C.hsize_t(i + 1)
-			}
-			if r != 0 {
-				return r, nil
-			}
+		// Native HDF5 sets *idx past the last link visited when the
+		// iteration ends or a callback stops it, but leaves it as the
+		// program passed it when a callback fails (H5Literate2 returns -1
+		// without touching it).
+		i := start
+		r := C.herr_t(0)
+		for ; i < uint64(len(links)) && r == 0; i++ {
+			r = call(links[i].Name, links[i], tracked)
 		}
-		return 0, nil
+		if idx != nil && r >= 0 {
+			*idx = C.hsize_t(i)
+		}
+		return r, nil
 	})
+}
+
+// iterStart is where H5Literate2 or H5Aiterate2 starts: *idx, which must
+// name an existing entry when it is not 0 (native HDF5 refuses it as "index
+// out of bound"); 0 without idx.
+func iterStart(idx *C.hsize_t, n int) (uint64, error) {
+	if idx == nil || *idx == 0 {
+		return 0, nil
+	}
+	if uint64(*idx) >= uint64(n) {
+		return 0, fmt.Errorf("%w: iteration index %d out of bound (%d entries)", vol.ErrInvalid, uint64(*idx), n)
+	}
+	return uint64(*idx), nil
 }
 
 // visitLinks calls call for every link below grp, depth first: a link, then
@@ -468,8 +516,19 @@ func (p *plugin) wrapID(f *vol.File, o *vol.Object, path string) (C.hid_t, func(
 }
 
 // iterate runs an iteration callback: it returns what the program's
-// callback returned, or -1 with the error pushed.
-func iterate(where string, fn func(p *plugin) (C.herr_t, error)) (ret C.herr_t) {
+// callback returned, or -1 with the error pushed (a failing callback's own
+// value is not kept, as native H5Literate2, H5Lvisit2 and H5Ovisit3 do).
+func iterate(where string, fn func(p *plugin) (C.herr_t, error)) C.herr_t {
+	return runIteration(where, fn, false)
+}
+
+// iterateKeep is iterate for H5Aiterate2, which hands a failing callback's
+// negative value back as it is.
+func iterateKeep(where string, fn func(p *plugin) (C.herr_t, error)) C.herr_t {
+	return runIteration(where, fn, true)
+}
+
+func runIteration(where string, fn func(p *plugin) (C.herr_t, error), keep bool) (ret C.herr_t) {
 	defer guard(where, &ret, -1)
 	p, err := thePlugin()
 	r := C.herr_t(-1)
@@ -477,7 +536,11 @@ func iterate(where string, fn func(p *plugin) (C.herr_t, error)) (ret C.herr_t) 
 		r, err = fn(p)
 	}
 	if err == nil && r < 0 {
-		err = fmt.Errorf("iteration callback failed (returned %d)", int(r))
+		pushError(where, fmt.Errorf("iteration callback failed (returned %d)", int(r)))
+		if keep {
+			return r
+		}
+		return -1
 	}
 	if err != nil {
 		pushError(where, err)

@@ -79,3 +79,25 @@ func intermediate(lcpl C.hid_t) (bool, error) {
 	}
 	return false, h5fail("H5Pget_create_intermediate_group")
 }
+
+// utf8Names reports whether a link or attribute creation list says names
+// are UTF-8 (H5Pset_char_encoding), which HDF5 records with the name.
+func utf8Names(cpl C.hid_t) (bool, error) {
+	switch C.sw_cpl_utf8(cpl) {
+	case 0:
+		return false, nil
+	case 1:
+		return true, nil
+	}
+	return false, h5fail("H5Pget_char_encoding")
+}
+
+// markUTF8 records UTF-8 names (utf8Names of the call's lcpl, read before
+// the call changed anything) on the link a create call just made at path
+// (relative to base); an anonymous object ("") has no link.
+func markUTF8(base *vol.Object, path string, utf8 bool) error {
+	if path == "" || !utf8 {
+		return nil
+	}
+	return base.SetLinkUTF8(path, true)
+}

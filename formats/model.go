@@ -57,3 +57,15 @@ type Array struct {
 	Data    []byte
 	Strings [][]byte
 }
+
+// Selection picks elements of a dataset, one range per dimension, as HSDS's
+// `select=[a:b:s,…]` does; see package formats/selection for the syntax.
+type Selection []Range
+
+// Range is start:stop:step over one dimension (stop exclusive, step ≥ 1).
+// Index marks a single index ("5" rather than "5:6"): the dimension is
+// dropped from the result's shape, as NumPy does.
+type Range struct {
+	Start, Stop, Step uint64
+	Index             bool
+}

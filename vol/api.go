@@ -133,6 +133,7 @@ type File struct {
 	root          *Object
 	pendingDelete []*Object // unlinked objects, deleted at the next Flush
 	deletedUnder  error     // sticky ErrDeletedUnder
+	manifestGone  bool      // deletedUnder because the manifest is gone (not replaced)
 
 	io *chunkIO
 }
@@ -254,6 +255,12 @@ func (o *Object) CreateExternalLink(path, file, target string, intermediate bool
 	return o.createExternalLink(path, file, target, intermediate)
 }
 
+// SetLinkUTF8 records the character set of the name of the link at path
+// (its last component), as H5Pset_char_encoding on the lcpl of the call
+// that created, moved or copied it: cabi sets it after such a call. Links
+// are ASCII until then (intermediate groups stay ASCII, as natively).
+func (o *Object) SetLinkUTF8(path string, utf8 bool) error { return o.setLinkUTF8(path, utf8) }
+
 // DeleteLink removes a link; an object whose refcount drops to 0 is deleted
 // with its chunks at the next Flush.
 func (o *Object) DeleteLink(path string) error { return o.deleteLink(path) }
@@ -271,7 +278,25 @@ func (o *Object) CopyLink(src string, dstGroup *Object, dst string) error {
 func (o *Object) Attrs(order LinkOrder) []*Attr   { return o.attrList(order) }
 func (o *Object) Attr(name string) (*Attr, error) { return o.attr(name) }
 func (o *Object) CreateAttr(name string, t formats.Dtype, space domain.Space, acpl []byte) (*Attr, error) {
-	return o.createAttr(name, t, space, acpl)
+	return o.createAttr(name, AttrSpec{Type: t, Space: space, ACPL: acpl})
+}
+
+// AttrSpec is what H5Acreate2 decided; cabi fills it from the type, space
+// and acpl.
+type AttrSpec struct {
+	Type    formats.Dtype
+	TypeRef *Object // named datatype the attribute was created with, or nil
+	Space   domain.Space
+	UTF8    bool // the name is UTF-8 (H5Pset_char_encoding on the acpl)
+	ACPL    []byte
+}
+
+// CreateAttrWith is CreateAttr with all of H5Acreate2's choices. An
+// attribute created with a named datatype holds a reference to it, as a
+// dataset does: the type's refcount counts it until the attribute, or the
+// object carrying it, is deleted.
+func (o *Object) CreateAttrWith(name string, spec AttrSpec) (*Attr, error) {
+	return o.createAttr(name, spec)
 }
 func (o *Object) DeleteAttr(name string) error             { return o.deleteAttr(name) }
 func (o *Object) RenameAttr(oldName, newName string) error { return o.renameAttr(oldName, newName) }
@@ -322,8 +347,30 @@ func (o *Object) WriteVar(runs []Run, elems [][]byte) error { return o.writeVar(
 // extent are deleted and the cut-off part of edge chunks reset to fill.
 func (o *Object) SetExtent(dims []uint64) error { return o.setExtent(dims) }
 
-// StorageSize is the bytes of chunk objects the dataset has in the store.
+// StorageSize is what H5Dget_storage_size reports natively, emulated from
+// the chunk objects the dataset has in the store (after sending pending
+// writes), since stored chunks are not the program's chunks:
+//
+//   - contiguous: the whole data size once any chunk object exists, else 0;
+//   - compact, or Layout.EarlyAlloc without filters: the whole allocation
+//     (for chunked: every chunk of the requested shape that meets the
+//     extent), written or not, as natively;
+//   - chunked without filters: the requested-shape chunks that meet the
+//     extent inside each stored chunk object, times the requested chunk's
+//     bytes (a stored chunk is a whole number of requested ones);
+//   - with filters: the bytes of the chunk objects. This can differ from
+//     native, which compresses each requested chunk on its own and
+//     allocates fill chunks up front under EarlyAlloc.
+//
+// Variable-length elements count 16 bytes each (libhdf5's heap reference).
+// After a shrinking then growing SetExtent the count can exceed native's:
+// a stored chunk cut by the shrink keeps existing, with fill where native
+// freed whole chunks.
 func (o *Object) StorageSize() (uint64, error) { return o.storageSize() }
+
+// BytesStored is the bytes of the dataset's chunk objects in the store
+// (after sending pending writes): what the dataset really costs.
+func (o *Object) BytesStored() (uint64, error) { return o.bytesStored() }
 
 // Flush writes the dataset's dirty chunks and document.
 func (o *Object) Flush() error { return o.flushDataset() }

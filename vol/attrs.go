@@ -74,7 +74,7 @@ func (o *Object) attr(name string) (*Attr, error) {
 	return o.handle(name), nil
 }
 
-func (o *Object) createAttr(name string, t formats.Dtype, space domain.Space, acpl []byte) (*Attr, error) {
+func (o *Object) createAttr(name string, spec AttrSpec) (*Attr, error) {
 	if err := o.f.checkWritable(); err != nil {
 		return nil, err
 	}
@@ -84,17 +84,26 @@ func (o *Object) createAttr(name string, t formats.Dtype, space domain.Space, ac
 	if _, ok := o.findAttr(name); ok {
 		return nil, fmt.Errorf("attribute %q: %w", name, ErrExists)
 	}
-	if err := checkDtype(t); err != nil {
+	if err := checkDtype(spec.Type); err != nil {
 		return nil, err
 	}
-	if err := checkSpace(space); err != nil {
+	if err := checkSpace(spec.Space); err != nil {
 		return nil, err
+	}
+	if err := o.f.checkTypeRef(spec.TypeRef); err != nil {
+		return nil, fmt.Errorf("attribute %q: %w", name, err)
 	}
 	h := o.hdr()
-	h.Attributes = append(h.Attributes, domain.Attribute{
-		Name: name, Type: t, Order: h.NextAttrOrder, ACPL: clone(acpl),
-		Space: domain.Space{Class: space.Class, Dims: clone(space.Dims), MaxDims: clone(space.MaxDims)},
-	})
+	at := domain.Attribute{
+		Name: name, Type: spec.Type, Order: h.NextAttrOrder, UTF8: spec.UTF8, ACPL: clone(spec.ACPL),
+		Space: domain.Space{Class: spec.Space.Class, Dims: clone(spec.Space.Dims), MaxDims: clone(spec.Space.MaxDims)},
+	}
+	if spec.TypeRef != nil {
+		at.TypeRef = spec.TypeRef.id
+		spec.TypeRef.hdr().Refcount++
+		spec.TypeRef.touch()
+	}
+	h.Attributes = append(h.Attributes, at)
 	h.NextAttrOrder++
 	o.touch()
 	a := o.handle(name)
@@ -111,12 +120,18 @@ func (o *Object) deleteAttr(name string) error {
 		return fmt.Errorf("%w: attribute %q", ErrNotFound, name)
 	}
 	h := o.hdr()
+	ref := h.Attributes[i].TypeRef
 	h.Attributes = slices.Delete(h.Attributes, i, i+1)
 	if a := o.attrs[name]; a != nil {
 		a.gone = true
 		delete(o.attrs, name)
 	}
 	o.touch()
+	if ref != 0 {
+		// The named type loses the attribute's reference, and goes with
+		// it if that was the last (as natively).
+		return o.f.unref(ref, domain.KindNamedType)
+	}
 	return nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"math/bits"
 	"slices"
 	"sync"
 
@@ -220,35 +222,12 @@ func (ds *dsIO) getInto(io *chunkIO, index []uint64, dst []byte) error {
 const maxVarChunk = 1 << 31
 
 // decodeFilters undoes the pipeline; want < 0 means the size is not known
-// in advance (variable-length chunks), bounded by maxVarChunk.
+// in advance (variable-length chunks): any size up to maxVarChunk.
 func decodeFilters(filters []domain.Filter, elem int, data []byte, want int) ([]byte, error) {
-	if want >= 0 {
-		return filter.Decode(filters, elem, data, want)
+	if want < 0 {
+		return filter.DecodeAny(filters, elem, data, maxVarChunk)
 	}
-	// The pipeline's own size check needs the decoded size, which a
-	// variable-length chunk does not know: decode with the bound, then
-	// accept what came out.
-	out, err := filter.Decode(filters, elem, data, maxVarChunk)
-	if err == nil {
-		return out, nil
-	}
-	var n int
-	if _, scanErr := fmt.Sscanf(errTail(err), "decoded %d bytes", &n); scanErr == nil && n >= 0 && n <= maxVarChunk {
-		return filter.Decode(filters, elem, data, n)
-	}
-	return nil, err
-}
-
-// errTail is the part of a filter.ErrCorrupt message after the sentinel.
-func errTail(err error) string {
-	s := err.Error()
-	p := filter.ErrCorrupt.Error() + ": "
-	for i := 0; i+len(p) <= len(s); i++ {
-		if s[i:i+len(p)] == p {
-			return s[i+len(p):]
-		}
-	}
-	return s
+	return filter.Decode(filters, elem, data, want)
 }
 
 // discard drops an entry nobody will use.
@@ -758,24 +737,143 @@ func resetVals(vals [][]byte, c, ext []uint64) {
 	walk(0, 0)
 }
 
-// storageSize sums the sizes of the dataset's chunk objects, after
-// sending what is waiting so that the answer covers every write so far.
-func (ds *dsIO) storageSize() (uint64, error) {
+// listChunks calls fn for each of the dataset's chunk objects in the
+// store, after sending what is waiting so that the listing covers every
+// write so far.
+func (ds *dsIO) listChunks(fn func(name string, bytes int64)) error {
 	f := ds.o.f
 	if f.writable {
 		if err := f.io.flushChunks(ds); err != nil {
-			return 0, err
+			return err
 		}
 		if err := f.io.sticky(); err != nil {
-			return 0, err
+			return err
 		}
 	}
 	ctx, cancel := f.ctx()
 	defer cancel()
-	var total uint64
-	err := f.sess.list(ctx, f.container, chunkPrefix(f.path, ds.o.id), func(_ string, n int64) error {
-		total += uint64(max(n, 0))
+	return f.sess.list(ctx, f.container, chunkPrefix(f.path, ds.o.id), func(name string, n int64) error {
+		fn(name, n)
 		return nil
 	})
-	return total, err
+}
+
+// vlenStoredBytes is what libhdf5 keeps in a dataset's own storage for one
+// variable-length element: a global heap reference (length, address,
+// index), the bytes H5Dget_storage_size counts for it.
+const vlenStoredBytes = 16
+
+// storageSize is Object.StorageSize: native HDF5's H5Dget_storage_size
+// (see there) emulated from the stored chunk objects.
+func (ds *dsIO) storageSize() (uint64, error) {
+	if ds.null {
+		return 0, nil
+	}
+	layout := ds.o.dset.Layout
+	elem, requested := ds.allocUnit()
+	filtered := len(layout.Filters) > 0
+	if layout.Class == "compact" || layout.EarlyAlloc && !filtered {
+		return allocatedBytes(ds.grid.Dims, requested, elem), nil
+	}
+	var total uint64
+	var any bool
+	err := ds.listChunks(func(name string, n int64) {
+		any = true
+		switch {
+		case filtered:
+			total = addSat(total, uint64(max(n, 0)))
+		case requested != nil:
+			_, _, index, err := domain.ParseChunkKey(name)
+			if err != nil || len(index) != len(requested) {
+				return // not one of our chunk objects
+			}
+			total = addSat(total, mulSat(requestedChunksIn(ds.grid, index, requested), chunkBytesOf(requested, elem)))
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	if !filtered && requested == nil && any {
+		total = allocatedBytes(ds.grid.Dims, nil, elem)
+	}
+	return total, nil
+}
+
+// allocUnit is what native HDF5 allocates a dataset's storage in: bytes
+// per element, and the program's chunk shape (nil when not chunked).
+func (ds *dsIO) allocUnit() (elem uint64, requested []uint64) {
+	d := ds.o.dset
+	elem = uint64(d.Type.Size)
+	if ds.variable {
+		elem = vlenStoredBytes
+	}
+	if d.Layout.Class != "chunked" {
+		return elem, nil
+	}
+	requested = d.Layout.Chunks
+	if len(requested) != len(ds.grid.Dims) || slices.Contains(requested, 0) {
+		requested = ds.grid.Chunk // a document from elsewhere: count stored chunks
+	}
+	return elem, requested
+}
+
+// allocatedBytes is native's storage once everything is allocated: the
+// data size of a contiguous (or compact, or scalar) dataset, every chunk of
+// the requested shape that meets the extent for a chunked one.
+func allocatedBytes(dims, requested []uint64, elem uint64) uint64 {
+	if requested == nil {
+		n := elem
+		for _, x := range dims {
+			n = mulSat(n, x)
+		}
+		return n
+	}
+	n := chunkBytesOf(requested, elem)
+	for i, x := range dims {
+		n = mulSat(n, ceilDiv(x, requested[i]))
+	}
+	return n
+}
+
+// requestedChunksIn counts the chunks of the requested shape that meet the
+// extent inside the stored chunk at index. A stored chunk is a whole number
+// of requested chunks (chunks.StoredChunkShape), so none is counted twice.
+func requestedChunksIn(g chunks.Grid, index, requested []uint64) uint64 {
+	n := uint64(1)
+	for i, x := range index {
+		start := x * g.Chunk[i]
+		end := min(start+g.Chunk[i], g.Dims[i])
+		if g.Chunk[i] != 0 && start/g.Chunk[i] != x || start >= end {
+			return 0 // outside the extent (or an index that overflows)
+		}
+		n = mulSat(n, ceilDiv(end, requested[i])-start/requested[i])
+	}
+	return n
+}
+
+func chunkBytesOf(shape []uint64, elem uint64) uint64 {
+	n := elem
+	for _, x := range shape {
+		n = mulSat(n, x)
+	}
+	return n
+}
+
+func ceilDiv(a, b uint64) uint64 { return a/b + min(a%b, 1) }
+
+// mulSat and addSat saturate rather than wrap: a size past 2^64 bytes is
+// nonsense from a hostile document, not a reason to report a small one.
+func mulSat(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	if hi != 0 {
+		return math.MaxUint64
+	}
+	return lo
+}
+
+func addSat(a, b uint64) uint64 {
+	if s := a + b; s >= a {
+		return s
+	}
+	return math.MaxUint64
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sciswift/sciswift/formats"
 	"github.com/sciswift/sciswift/formats/domain"
+	"github.com/sciswift/sciswift/formats/filter"
 	"github.com/sciswift/sciswift/server/client"
 )
 
@@ -237,7 +238,7 @@ func TestDatasetsRoundTrip(t *testing.T) {
 			if got := readAll(t, d, all, elem); !bytes.Equal(got, m.data) {
 				t.Error("read after read-modify-write differs")
 			}
-			size := must[uint64](t)(d.StorageSize())
+			size := must[uint64](t)(d.BytesStored())
 			var listed uint64
 			recs, _, err := raw.ListObjects(context.Background(), s.Container, listOpts(file+"/d/"+fmt.Sprint(d.Token())+"/"))
 			check(t, err)
@@ -245,7 +246,7 @@ func TestDatasetsRoundTrip(t *testing.T) {
 				listed += uint64(r.Bytes)
 			}
 			if size == 0 || size != listed {
-				t.Errorf("StorageSize %d, chunk objects hold %d", size, listed)
+				t.Errorf("BytesStored %d, chunk objects hold %d", size, listed)
 			}
 			if len(tt.layout.Filters) > 0 && tt.gen != nil && size >= n*uint64(elem) {
 				t.Errorf("compressible data stored in %d bytes, raw %d", size, n*uint64(elem))
@@ -490,6 +491,120 @@ func TestWriteCopiesCallerMemory(t *testing.T) {
 	check(t, f.Close())
 }
 
+// StorageSize answers what native HDF5's H5Dget_storage_size would, in
+// the program's chunks rather than the stored ones.
+func TestStorageSize(t *testing.T) {
+	s := testSettings(t, srv)
+	c := newTestConnector(t)
+	f := must[*File](t)(c.CreateFile(s, "storagesize.h5", CreateExclusive, nil))
+	i32 := formats.Dtype{Class: formats.ClassInteger, Size: 4, Order: formats.LittleEndian, Signed: true}
+	vstr := formats.Dtype{Class: formats.ClassString, Variable: true, Charset: formats.CharsetUTF8}
+	simple := func(dims ...uint64) domain.Space { return domain.Space{Class: "simple", Dims: dims} }
+	chunked := func(requested, stored []uint64) domain.Layout {
+		return domain.Layout{Class: "chunked", Chunks: requested, StoredChunks: stored}
+	}
+	grid2 := chunked([]uint64{5, 4}, []uint64{10, 8}) // 2x2 requested chunks per stored one
+	tests := []struct {
+		name   string
+		spec   DatasetSpec
+		before uint64 // nothing written
+		writes []Run
+		after  uint64
+	}{
+		{name: "contiguous: all once written", spec: DatasetSpec{Type: i32, Space: simple(10)},
+			before: 0, writes: span(3, 1), after: 40},
+		{name: "contiguous, early allocation", spec: DatasetSpec{Type: i32, Space: simple(10),
+			Layout: domain.Layout{Class: "contiguous", EarlyAlloc: true}}, before: 40, writes: span(0, 1), after: 40},
+		{name: "compact: always allocated", spec: DatasetSpec{Type: i32, Space: simple(10),
+			Layout: domain.Layout{Class: "compact"}}, before: 40, after: 40},
+		{name: "scalar", spec: DatasetSpec{Type: float64LE, Space: domain.Space{Class: "scalar"}},
+			before: 0, writes: span(0, 1), after: 8},
+		{name: "null", spec: DatasetSpec{Type: float64LE, Space: domain.Space{Class: "null"}}, before: 0, after: 0},
+		{name: "variable-length contiguous: 16 bytes an element", spec: DatasetSpec{Type: vstr, Space: simple(10)},
+			before: 0, writes: span(0, 1), after: 160},
+		{name: "chunked: one element in a stored chunk of two requested", spec: DatasetSpec{Type: i32, Space: simple(10),
+			Layout: chunked([]uint64{4}, []uint64{8})}, before: 0, writes: span(0, 1), after: 2 * 16},
+		{name: "chunked: edge stored chunk holds one requested chunk", spec: DatasetSpec{Type: i32, Space: simple(10),
+			Layout: chunked([]uint64{4}, []uint64{8})}, writes: span(9, 1), after: 16},
+		{name: "chunked 2-D: every requested chunk, edges whole", spec: DatasetSpec{Type: i32, Space: simple(12, 10),
+			Layout: grid2}, writes: span(0, 120), after: 3 * 3 * 5 * 4 * 4},
+		{name: "chunked 2-D: one corner", spec: DatasetSpec{Type: i32, Space: simple(12, 10),
+			Layout: grid2}, writes: span(119, 1), after: 5 * 4 * 4},
+		{name: "chunked, early allocation", spec: DatasetSpec{Type: i32, Space: simple(12, 10),
+			Layout: domain.Layout{Class: "chunked", Chunks: []uint64{5, 4}, StoredChunks: []uint64{10, 8}, EarlyAlloc: true}},
+			before: 3 * 3 * 5 * 4 * 4, writes: span(0, 1), after: 3 * 3 * 5 * 4 * 4},
+		{name: "variable-length chunked", spec: DatasetSpec{Type: vstr, Space: simple(10),
+			Layout: chunked([]uint64{4}, []uint64{4})}, writes: span(5, 1), after: 4 * 16},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := must[*Object](t)(f.Root().CreateDataset(fmt.Sprint("d", i), false, tt.spec))
+			if got := must[uint64](t)(d.StorageSize()); got != tt.before {
+				t.Errorf("before any write: %d, want %d", got, tt.before)
+			}
+			if n := runsLen(tt.writes); n > 0 {
+				if tt.spec.Type.IsVariable() {
+					check(t, d.WriteVar(tt.writes, make([][]byte, n)))
+				} else {
+					check(t, d.Write(tt.writes, make([]byte, int(n)*tt.spec.Type.Size)))
+				}
+			}
+			if got := must[uint64](t)(d.StorageSize()); got != tt.after {
+				t.Errorf("after writing %v: %d, want %d", tt.writes, got, tt.after)
+			}
+		})
+	}
+
+	// Filtered: the bytes of the chunk objects (compressed together, so
+	// not native's figure).
+	d := must[*Object](t)(f.Root().CreateDataset("deflated", false, DatasetSpec{Type: i32, Space: simple(1000),
+		Layout: domain.Layout{Class: "chunked", Chunks: []uint64{100}, StoredChunks: []uint64{500},
+			Filters: []domain.Filter{{ID: 1, Params: []uint32{6}}}, EarlyAlloc: true}}))
+	if got := must[uint64](t)(d.StorageSize()); got != 0 {
+		t.Errorf("filtered, nothing written: %d", got)
+	}
+	check(t, d.Write(span(0, 1000), make([]byte, 4000)))
+	size, stored := must[uint64](t)(d.StorageSize()), must[uint64](t)(d.BytesStored())
+	if size == 0 || size != stored || size >= 4000 {
+		t.Errorf("filtered: StorageSize %d, BytesStored %d (want equal, compressed)", size, stored)
+	}
+
+	// A shrink frees the requested chunks wholly outside the extent.
+	d = must[*Object](t)(f.Root().CreateDataset("shrinking", false, DatasetSpec{Type: i32,
+		Space:  domain.Space{Class: "simple", Dims: []uint64{10}, MaxDims: []uint64{domain.Unlimited}},
+		Layout: chunked([]uint64{4}, []uint64{8})}))
+	check(t, d.Write(span(0, 10), make([]byte, 40)))
+	for _, step := range []struct {
+		dims uint64
+		want uint64
+	}{{10, 48}, {3, 16}, {0, 0}} {
+		check(t, d.SetExtent([]uint64{step.dims}))
+		if got := must[uint64](t)(d.StorageSize()); got != step.want {
+			t.Errorf("extent %d: %d, want %d", step.dims, got, step.want)
+		}
+	}
+	check(t, f.Close())
+}
+
+// A filtered variable-length chunk decodes to whatever size it has, within
+// the bound, and a corrupt one is refused.
+func TestDecodeVarFilters(t *testing.T) {
+	deflate := []domain.Filter{{ID: 1, Params: []uint32{6}}}
+	enc, err := encodeVar([][]byte{[]byte("alpha"), nil, []byte(strings.Repeat("x", 1000))})
+	check(t, err)
+	stored, err := filter.Encode(deflate, 1, enc)
+	check(t, err)
+	got, err := decodeFilters(deflate, 1, stored, -1)
+	if err != nil || !bytes.Equal(got, enc) {
+		t.Fatalf("decodeFilters: %v", err)
+	}
+	bad := slices.Clone(stored)
+	bad[len(bad)/2] ^= 0xff
+	if _, err := decodeFilters(deflate, 1, bad, -1); !errors.Is(err, filter.ErrCorrupt) {
+		t.Errorf("corrupt chunk: %v, want filter.ErrCorrupt", err)
+	}
+}
+
 func TestVarCodec(t *testing.T) {
 	vals := [][]byte{nil, {}, []byte("a"), []byte("hello"), nil}
 	enc, err := encodeVar(vals)
@@ -530,6 +645,8 @@ func FuzzParseObject(f *testing.F) {
 	f.Add("group", []byte(`{"id":1,"kind":"group","refcount":1,"links":[{"name":"a","kind":"hard","target":2,"target_kind":"dataset"}]}`))
 	f.Add("dataset", []byte(`{"id":1,"kind":"dataset","refcount":1,"type":{"class":"float","size":8},"space":{"class":"simple","dims":[10]},"layout":{"class":"chunked","stored_chunks":[4]}}`))
 	f.Add("datatype", []byte(`{"id":1,"kind":"datatype","type":{"class":"integer","size":4}}`))
+	f.Add("group", []byte(`{"id":1,"kind":"group","refcount":1,"attributes":[{"name":"a","type":{"class":"integer","size":2},"type_ref":1,"space":{"class":"scalar"},"order":0,"utf8":true}],"links":[]}`))
+	f.Add("dataset", []byte(`{"id":1,"kind":"dataset","type":{"class":"integer","size":4},"space":{"class":"simple","dims":[10]},"layout":{"class":"chunked","chunks":[0],"stored_chunks":[8],"early_alloc":true}}`))
 	f.Add("dataset", []byte(`{"id":1,"kind":"dataset","type":{"class":"float","size":8},"space":{"class":"simple","dims":[18446744073709551615,3]},"layout":{"stored_chunks":[1,1]}}`))
 	f.Fuzz(func(t *testing.T, kind string, data []byte) {
 		file := &File{c: NewConnector(), settings: Settings{}.withDefaults(), objects: map[uint64]*Object{}}
@@ -542,6 +659,14 @@ func FuzzParseObject(f *testing.F) {
 			ds := o.ds
 			if !ds.null && ds.grid.Validate() != nil {
 				t.Fatalf("accepted a dataset with a bad grid: %+v", o.dset)
+			}
+			// The storage size arithmetic must survive any accepted document.
+			if !ds.null {
+				elem, requested := ds.allocUnit()
+				_ = allocatedBytes(ds.grid.Dims, requested, elem)
+				if requested != nil {
+					_ = requestedChunksIn(ds.grid, make([]uint64, len(requested)), requested)
+				}
 			}
 		}
 		_ = o.Info()

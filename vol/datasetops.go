@@ -77,6 +77,18 @@ func (o *Object) storageSize() (uint64, error) {
 	return ds.storageSize()
 }
 
+func (o *Object) bytesStored() (uint64, error) {
+	ds, err := o.dataset()
+	if err != nil {
+		return 0, err
+	}
+	var total uint64
+	err = ds.listChunks(func(_ string, n int64) {
+		total += uint64(max(n, 0))
+	})
+	return total, err
+}
+
 func (o *Object) flushDataset() error {
 	if _, err := o.dataset(); err != nil {
 		return err

@@ -163,6 +163,7 @@ func (f *File) checkNotDeleted(ctx context.Context) error {
 	hdr, err := f.sess.head(ctx, f.container, f.path)
 	switch {
 	case errors.Is(err, ErrNotFound):
+		f.manifestGone = true
 		f.deletedUnder = fmt.Errorf("%s: its manifest %s/%s is gone: %w", f.name, f.container, f.path, ErrDeletedUnder)
 	case err != nil:
 		return err
@@ -322,6 +323,9 @@ func (f *File) closeNow() error {
 	}
 	f.io.shutdown()
 	f.closed = true
+	if cerr := f.removeLeftovers(); cerr != nil && err == nil {
+		err = cerr
+	}
 	if f.lock != nil {
 		ctx, cancel := f.ctx()
 		if lerr := f.lock.release(ctx); lerr != nil && err == nil {
@@ -331,4 +335,31 @@ func (f *File) closeNow() error {
 	}
 	f.c.unregister(f)
 	return err
+}
+
+// removeLeftovers deletes what a writer left under the prefix of a file that
+// was deleted while it was open: chunk uploads already in flight when the
+// deletion was noticed land after it. Only while we still hold the lock:
+// then nobody else can have made a new file of that name.
+func (f *File) removeLeftovers() error {
+	if !f.manifestGone || f.lock == nil || f.lock.lostErr() != nil {
+		return nil
+	}
+	ctx, cancel := f.ctx()
+	defer cancel()
+	lockKey := domain.LockKey(f.path)
+	var names []string
+	err := f.sess.list(ctx, f.container, domain.Prefix(f.path), func(name string, _ int64) error {
+		if name != lockKey {
+			names = append(names, name)
+		}
+		return nil
+	})
+	if err == nil {
+		err = f.sess.deleteMany(ctx, f.container, names, f.settings.Parallel)
+	}
+	if err != nil {
+		return fmt.Errorf("removing what was written after %s was deleted: %w", f.name, err)
+	}
+	return nil
 }

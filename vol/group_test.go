@@ -379,3 +379,137 @@ func TestAnonymousObjects(t *testing.T) {
 	}
 	check(t, f.Close())
 }
+
+// An attribute made with a named datatype holds a reference to it, as in
+// HDF5: counted in the type's refcount until the attribute, or the object
+// carrying it, goes; the type goes with its last reference.
+func TestNamedTypeAttributes(t *testing.T) {
+	s := testSettings(t, srv)
+	c := newTestConnector(t)
+	raw := rawClient(t, srv)
+	f := must[*File](t)(c.CreateFile(s, "typedattrs.h5", CreateExclusive, nil))
+	root := f.Root()
+	i16 := formats.Dtype{Class: formats.ClassInteger, Size: 2, Order: formats.BigEndian, Signed: true}
+	scalar := domain.Space{Class: "scalar"}
+	nt := must[*Object](t)(root.CommitType("t", false, i16, nil))
+	g := must[*Object](t)(root.CreateGroup("g", false, nil))
+	typed := AttrSpec{Type: i16, TypeRef: nt, Space: scalar}
+	refcount := func() int { return must[*Object](t)(f.ObjectByToken(nt.Token())).Info().Refcount }
+
+	steps := []struct {
+		what string
+		do   func() error
+		want int
+	}{
+		{"attribute on the root", func() error { _, err := root.CreateAttrWith("a1", typed); return err }, 2},
+		{"two on a group", func() error {
+			if _, err := g.CreateAttrWith("a2", typed); err != nil {
+				return err
+			}
+			_, err := g.CreateAttrWith("a3", typed)
+			return err
+		}, 4},
+		{"transient type", func() error { _, err := root.CreateAttr("plain", i16, scalar, nil); return err }, 4},
+		{"delete an attribute", func() error { return root.DeleteAttr("a1") }, 3},
+		{"delete the group", func() error { return root.DeleteLink("g") }, 1},
+		{"another on the root", func() error { _, err := root.CreateAttrWith("a4", typed); return err }, 2},
+	}
+	for _, st := range steps {
+		check(t, st.do())
+		if got := refcount(); got != st.want {
+			t.Errorf("after %s: type refcount %d, want %d", st.what, got, st.want)
+		}
+	}
+	if _, err := root.CreateAttrWith("bad", AttrSpec{Type: i16, TypeRef: root, Space: scalar}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a group as the type: %v", err)
+	}
+	other := must[*File](t)(c.CreateFile(s, "typedattrs-other.h5", CreateExclusive, nil))
+	foreign := must[*Object](t)(other.Root().CommitType("t", false, i16, nil))
+	if _, err := root.CreateAttrWith("bad", AttrSpec{Type: i16, TypeRef: foreign, Space: scalar}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a type of another file: %v", err)
+	}
+	check(t, other.Close())
+
+	f = reopen(t, c, s, f, true)
+	root = f.Root()
+	nt = must[*Object](t)(root.Resolve("t"))
+	a4 := must[*Attr](t)(root.Attr("a4"))
+	if m := a4.Meta(); m.TypeRef != nt.Token() || !reflect.DeepEqual(m.Type, i16) {
+		t.Errorf("attribute after reopen: %+v", m)
+	}
+	if m := must[*Attr](t)(root.Attr("plain")).Meta(); m.TypeRef != 0 {
+		t.Errorf("transient attribute type_ref %d", m.TypeRef)
+	}
+	if nt.Info().Refcount != 2 {
+		t.Errorf("type refcount after reopen %d", nt.Info().Refcount)
+	}
+	// Unlinked, the type lives on through the attribute ...
+	check(t, root.DeleteLink("t"))
+	if got := must[*Object](t)(f.ObjectByToken(a4.Meta().TypeRef)); got.Info().Refcount != 1 {
+		t.Errorf("unlinked type refcount %d", got.Info().Refcount)
+	}
+	check(t, f.Flush())
+	if got := names(t, raw, s.Container, "typedattrs.h5/t/"); len(got) != 1 {
+		t.Errorf("type documents with an attribute using it: %q", got)
+	}
+	// ... and goes with it.
+	check(t, root.DeleteAttr("a4"))
+	check(t, f.Close())
+	if got := names(t, raw, s.Container, "typedattrs.h5/t/"); len(got) != 0 {
+		t.Errorf("type documents after its last user went: %q", got)
+	}
+	if got := names(t, raw, s.Container, "typedattrs.h5/g/"); len(got) != 1 {
+		t.Errorf("group documents (want the root only): %q", got)
+	}
+}
+
+// The character set of link and attribute names is recorded, as HDF5 does
+// with H5Pset_char_encoding, and survives a reopen.
+func TestUTF8Names(t *testing.T) {
+	s := testSettings(t, srv)
+	c := newTestConnector(t)
+	f := must[*File](t)(c.CreateFile(s, "utf8.h5", CreateExclusive, nil))
+	root := f.Root()
+	_ = must[*Object](t)(root.CreateGroup("grüppe", false, nil))
+	check(t, root.SetLinkUTF8("grüppe", true))
+	_ = must[*Object](t)(root.CreateGroup("mid/dle/leaf", true, nil))
+	check(t, root.SetLinkUTF8("mid/dle/leaf", true))
+	check(t, root.CreateSoftLink("söft", "/grüppe", false))
+	check(t, root.SetLinkUTF8("söft", true))
+	check(t, root.CopyLink("söft", root, "copy"))
+	check(t, root.SetLinkUTF8("copy", false))
+	if err := root.SetLinkUTF8("nope", true); !errors.Is(err, ErrNotFound) {
+		t.Errorf("SetLinkUTF8 of a missing link: %v", err)
+	}
+	i32 := formats.Dtype{Class: formats.ClassInteger, Size: 4, Order: formats.LittleEndian, Signed: true}
+	_ = must[*Attr](t)(root.CreateAttrWith("ättr", AttrSpec{Type: i32, Space: domain.Space{Class: "scalar"}, UTF8: true}))
+	_ = must[*Attr](t)(root.CreateAttr("plain", i32, domain.Space{Class: "scalar"}, nil))
+	check(t, root.RenameAttr("ättr", "renamed"))
+
+	f = reopen(t, c, s, f, false)
+	root = f.Root()
+	links := []struct {
+		path string
+		utf8 bool
+	}{
+		{"grüppe", true}, {"mid", false}, {"mid/dle", false}, {"mid/dle/leaf", true}, {"söft", true}, {"copy", false},
+	}
+	for _, tt := range links {
+		if l := must[domain.Link](t)(root.Link(tt.path)); l.UTF8 != tt.utf8 {
+			t.Errorf("link %q: UTF8 %v, want %v", tt.path, l.UTF8, tt.utf8)
+		}
+	}
+	attrs := []struct {
+		name string
+		utf8 bool
+	}{{"renamed", true}, {"plain", false}}
+	for _, tt := range attrs {
+		if m := must[*Attr](t)(root.Attr(tt.name)).Meta(); m.UTF8 != tt.utf8 {
+			t.Errorf("attribute %q: UTF8 %v, want %v", tt.name, m.UTF8, tt.utf8)
+		}
+	}
+	if err := root.SetLinkUTF8("copy", true); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("SetLinkUTF8 on a read-only file: %v", err)
+	}
+	check(t, f.Close())
+}

@@ -202,8 +202,12 @@ func (f *File) unref(id uint64, kind domain.Kind) error {
 }
 
 // release queues an object nothing links to for deletion and drops the
-// references it holds.
+// references it holds: a group's links, the named types of a dataset and
+// of any object's attributes.
 func (f *File) release(o *Object) error {
+	if o.unlinked {
+		return nil // already released (a document that refers to itself)
+	}
 	o.unlinked = true
 	f.pendingDelete = append(f.pendingDelete, o)
 	switch o.kind {
@@ -217,8 +221,36 @@ func (f *File) release(o *Object) error {
 		}
 	case domain.KindDataset:
 		if o.dset.TypeRef != 0 {
-			return f.unref(o.dset.TypeRef, domain.KindNamedType)
+			if err := f.unref(o.dset.TypeRef, domain.KindNamedType); err != nil {
+				return err
+			}
 		}
+	}
+	for _, a := range o.hdr().Attributes {
+		if a.TypeRef != 0 {
+			if err := f.unref(a.TypeRef, domain.KindNamedType); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (o *Object) setLinkUTF8(path string, utf8 bool) error {
+	if err := o.f.checkWritable(); err != nil {
+		return err
+	}
+	parent, name, err := o.parentOf(path, false)
+	if err != nil {
+		return err
+	}
+	if _, ok := parent.findLink(name); !ok {
+		return fmt.Errorf("%w: no link %q (path %q)", ErrNotFound, name, path)
+	}
+	l := &parent.group.Links[parent.linkIdx[name]]
+	if l.UTF8 != utf8 {
+		l.UTF8 = utf8
+		parent.touch()
 	}
 	return nil
 }

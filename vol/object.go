@@ -484,8 +484,8 @@ func (o *Object) createDataset(path string, intermediate bool, spec DatasetSpec)
 	if err != nil {
 		return nil, err
 	}
-	if spec.TypeRef != nil && (spec.TypeRef.kind != domain.KindNamedType || spec.TypeRef.f != o.f) {
-		return nil, fmt.Errorf("%w: the dataset's type must be a committed datatype of the same file", ErrInvalid)
+	if err := o.f.checkTypeRef(spec.TypeRef); err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
 	}
 	fill := clone(spec.Fill)
 	if spec.Type.IsVariable() {
@@ -507,6 +507,23 @@ func (o *Object) createDataset(path string, intermediate bool, spec DatasetSpec)
 		d.dirty = true
 		return d, nil
 	})
+}
+
+// checkTypeRef accepts a named datatype of f, or nil, as the type of a new
+// dataset or attribute.
+func (f *File) checkTypeRef(t *Object) error {
+	if t == nil {
+		return nil
+	}
+	if t.kind != domain.KindNamedType || t.f != f {
+		return fmt.Errorf("%w: a type to share must be a committed datatype of the same file", ErrInvalid)
+	}
+	if t.gone || t.unlinked {
+		// Native HDF5 would let an open id keep the unlinked type alive;
+		// here it is queued for deletion with the references it held.
+		return fmt.Errorf("%w: named datatype %d was deleted", ErrNotFound, t.id)
+	}
+	return nil
 }
 
 // storedLayout checks the requested layout and fills StoredChunks.

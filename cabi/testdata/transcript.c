@@ -50,6 +50,182 @@ attr_cb(hid_t o, const char *name, const H5A_info_t *info, void *data)
     return 0;
 }
 
+static herr_t
+fail_second_link(hid_t g, const char *name, const H5L_info2_t *info, void *data)
+{
+    (void)g;
+    (void)name;
+    (void)info;
+    return ++*(int *)data == 2 ? -5 : 0;
+}
+
+static herr_t
+fail_second_attr(hid_t o, const char *name, const H5A_info_t *info, void *data)
+{
+    (void)o;
+    (void)name;
+    (void)info;
+    return ++*(int *)data == 2 ? -5 : 0;
+}
+
+static unsigned
+refcount(hid_t f, const char *path)
+{
+    H5O_info2_t oi;
+
+    CHECK(H5Oget_info_by_name3(f, path, &oi, H5O_INFO_BASIC, H5P_DEFAULT));
+    return oi.rc;
+}
+
+/* Name character sets, iteration that fails, attributes of a committed
+ * type, and storage sizes (of unfiltered datasets: those match native). */
+static void
+more_checks(hid_t f)
+{
+    hid_t       lcpl, acpl, s, g, t, a, at, d, p;
+    H5L_info2_t linfo;
+    H5A_info_t  ainfo;
+    hsize_t     idx, dims[2] = {12, 10}, chunk[2] = {5, 4}, ten[1] = {10}, four[1] = {4};
+    herr_t      r;
+    int         n, i, buf[120];
+    const char *paths[] = {"grüppe", "mid", "mid/dle", "mid/dle/leaf", "söft", "copy_plain", "copy_utf8",
+                           "moved_plain"};
+
+    printf("character sets:\n");
+    CHECK(lcpl = H5Pcreate(H5P_LINK_CREATE));
+    CHECK(H5Pset_char_encoding(lcpl, H5T_CSET_UTF8));
+    CHECK(g = H5Gcreate2(f, "grüppe", lcpl, H5P_DEFAULT, H5P_DEFAULT));
+    CHECK(H5Gclose(g));
+    CHECK(H5Pset_create_intermediate_group(lcpl, 1));
+    CHECK(g = H5Gcreate2(f, "mid/dle/leaf", lcpl, H5P_DEFAULT, H5P_DEFAULT));
+    CHECK(H5Gclose(g));
+    CHECK(H5Lcreate_soft("/grüppe", f, "söft", lcpl, H5P_DEFAULT));
+    CHECK(H5Lcopy(f, "söft", f, "copy_plain", H5P_DEFAULT, H5P_DEFAULT));
+    CHECK(H5Lcopy(f, "mid", f, "copy_utf8", lcpl, H5P_DEFAULT));
+    CHECK(H5Lcreate_hard(f, "mid", f, "härd", lcpl, H5P_DEFAULT));
+    CHECK(H5Lmove(f, "härd", f, "moved_plain", H5P_DEFAULT, H5P_DEFAULT));
+    for (i = 0; i < (int)(sizeof paths / sizeof paths[0]); i++) {
+        CHECK(H5Lget_info2(f, paths[i], &linfo, H5P_DEFAULT));
+        printf("  link %s cset=%d\n", paths[i], (int)linfo.cset);
+    }
+    CHECK(s = H5Screate(H5S_SCALAR));
+    CHECK(acpl = H5Pcreate(H5P_ATTRIBUTE_CREATE));
+    CHECK(H5Pset_char_encoding(acpl, H5T_CSET_UTF8));
+    CHECK(a = H5Acreate2(f, "ättr", H5T_STD_I32LE, s, acpl, H5P_DEFAULT));
+    CHECK(H5Aclose(a));
+    CHECK(H5Arename(f, "ättr", "renamed_utf8"));
+    CHECK(H5Aget_info_by_name(f, ".", "renamed_utf8", &ainfo, H5P_DEFAULT));
+    printf("  attr renamed_utf8 cset=%d\n", (int)ainfo.cset);
+    CHECK(H5Pclose(acpl));
+    CHECK(H5Pclose(lcpl));
+
+    printf("failing iterations:\n");
+    for (idx = 0; idx < 2; idx++) {
+        hsize_t at_idx = idx;
+        n              = 0;
+        H5E_BEGIN_TRY { r = H5Literate2(f, H5_INDEX_NAME, H5_ITER_INC, &at_idx, fail_second_link, &n); }
+        H5E_END_TRY
+        printf("  H5Literate2 from %llu: ret=%d idx=%llu calls=%d\n", (unsigned long long)idx, (int)r,
+               (unsigned long long)at_idx, n);
+        at_idx = idx;
+        n      = 0;
+        H5E_BEGIN_TRY { r = H5Aiterate2(f, H5_INDEX_NAME, H5_ITER_INC, &at_idx, fail_second_attr, &n); }
+        H5E_END_TRY
+        printf("  H5Aiterate2 from %llu: ret=%d idx=%llu calls=%d\n", (unsigned long long)idx, (int)r,
+               (unsigned long long)at_idx, n);
+    }
+    idx = 1000;
+    n   = 0;
+    H5E_BEGIN_TRY { r = H5Literate2(f, H5_INDEX_NAME, H5_ITER_INC, &idx, fail_second_link, &n); }
+    H5E_END_TRY
+    printf("  H5Literate2 from past the end: ret=%d idx=%llu calls=%d\n", (int)r, (unsigned long long)idx, n);
+
+    printf("attributes of a committed type:\n");
+    CHECK(t = H5Tcopy(H5T_STD_I16BE));
+    CHECK(H5Tcommit2(f, "attrtype", t, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    CHECK(a = H5Acreate2(f, "typed", t, s, H5P_DEFAULT, H5P_DEFAULT));
+    CHECK(at = H5Aget_type(a));
+    printf("  H5Aget_type committed=%d class=%d size=%zu\n", H5Tcommitted(at), (int)H5Tget_class(at),
+           H5Tget_size(at));
+    CHECK(H5Iget_name(at, (char *)buf, sizeof buf));
+    printf("  its name %s\n", (char *)buf);
+    CHECK(H5Tclose(at));
+    CHECK(H5Aclose(a));
+    printf("  rc with one attribute=%u\n", refcount(f, "attrtype"));
+    CHECK(g = H5Gcreate2(f, "typed_attrs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    CHECK(H5Aclose(H5Acreate2(g, "x", t, s, H5P_DEFAULT, H5P_DEFAULT)));
+    CHECK(H5Aclose(H5Acreate2(g, "y", t, s, H5P_DEFAULT, H5P_DEFAULT)));
+    CHECK(H5Gclose(g));
+    printf("  rc with three=%u\n", refcount(f, "attrtype"));
+    CHECK(H5Adelete(f, "typed"));
+    printf("  rc after H5Adelete=%u\n", refcount(f, "attrtype"));
+    CHECK(H5Ldelete(f, "typed_attrs", H5P_DEFAULT));
+    printf("  rc after deleting their group=%u\n", refcount(f, "attrtype"));
+    CHECK(H5Aclose(H5Acreate2(f, "typed_kept", t, s, H5P_DEFAULT, H5P_DEFAULT)));
+    CHECK(H5Tclose(t));
+    CHECK(H5Sclose(s));
+
+    printf("storage sizes:\n");
+    for (i = 0; i < 120; i++)
+        buf[i] = i;
+    CHECK(s = H5Screate_simple(1, ten, NULL));
+    CHECK(d = H5Dcreate2(f, "ss_contiguous", H5T_STD_I32LE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    printf("  contiguous unwritten=%llu", (unsigned long long)H5Dget_storage_size(d));
+    {
+        hsize_t one[1] = {1}, at3[1] = {3};
+        hid_t   ms, fs;
+        CHECK(ms = H5Screate_simple(1, one, NULL));
+        CHECK(fs = H5Dget_space(d));
+        CHECK(H5Sselect_hyperslab(fs, H5S_SELECT_SET, at3, NULL, one, NULL));
+        CHECK(H5Dwrite(d, H5T_NATIVE_INT, ms, fs, H5P_DEFAULT, buf));
+        CHECK(H5Sclose(fs));
+        CHECK(H5Sclose(ms));
+    }
+    printf(" one element written=%llu\n", (unsigned long long)H5Dget_storage_size(d));
+    CHECK(H5Dclose(d));
+    CHECK(p = H5Pcreate(H5P_DATASET_CREATE));
+    CHECK(H5Pset_layout(p, H5D_COMPACT));
+    CHECK(d = H5Dcreate2(f, "ss_compact", H5T_STD_I32LE, s, H5P_DEFAULT, p, H5P_DEFAULT));
+    printf("  compact unwritten=%llu\n", (unsigned long long)H5Dget_storage_size(d));
+    CHECK(H5Dclose(d));
+    CHECK(H5Pclose(p));
+    CHECK(p = H5Pcreate(H5P_DATASET_CREATE));
+    CHECK(H5Pset_alloc_time(p, H5D_ALLOC_TIME_EARLY));
+    CHECK(d = H5Dcreate2(f, "ss_early", H5T_STD_I32LE, s, H5P_DEFAULT, p, H5P_DEFAULT));
+    printf("  contiguous early unwritten=%llu\n", (unsigned long long)H5Dget_storage_size(d));
+    CHECK(H5Dclose(d));
+    CHECK(H5Pset_chunk(p, 1, four));
+    CHECK(d = H5Dcreate2(f, "ss_chunked_early", H5T_STD_I32LE, s, H5P_DEFAULT, p, H5P_DEFAULT));
+    printf("  chunked early unwritten=%llu\n", (unsigned long long)H5Dget_storage_size(d));
+    CHECK(H5Dclose(d));
+    CHECK(H5Pclose(p));
+    {
+        const char     *strs[10] = {"a", "bb", "", "ccc", "d", "e", "f", "g", "h", "i"};
+        H5D_fill_time_t ft       = H5D_FILL_TIME_ERROR;
+        CHECK(t = H5Tcopy(H5T_C_S1));
+        CHECK(H5Tset_size(t, H5T_VARIABLE));
+        CHECK(d = H5Dcreate2(f, "ss_vlen", t, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+        CHECK(p = H5Dget_create_plist(d));
+        CHECK(H5Pget_fill_time(p, &ft));
+        CHECK(H5Pclose(p));
+        CHECK(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, strs));
+        printf("  vlen strings: fill time=%d written=%llu\n", (int)ft, (unsigned long long)H5Dget_storage_size(d));
+        CHECK(H5Dclose(d));
+        CHECK(H5Tclose(t));
+    }
+    CHECK(H5Sclose(s));
+    CHECK(s = H5Screate_simple(2, dims, NULL));
+    CHECK(p = H5Pcreate(H5P_DATASET_CREATE));
+    CHECK(H5Pset_chunk(p, 2, chunk));
+    CHECK(d = H5Dcreate2(f, "ss_chunked", H5T_STD_I32LE, s, H5P_DEFAULT, p, H5P_DEFAULT));
+    printf("  chunked unwritten=%llu", (unsigned long long)H5Dget_storage_size(d));
+    CHECK(H5Dwrite(d, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf));
+    printf(" all written=%llu\n", (unsigned long long)H5Dget_storage_size(d));
+    CHECK(H5Dclose(d));
+    CHECK(H5Pclose(p));
+    CHECK(H5Sclose(s));
+}
+
 static void
 print_obj_count(hid_t f, const char *when)
 {
@@ -367,6 +543,7 @@ main(int argc, char **argv)
     CHECK(H5Pclose(p));
     CHECK(p = H5Fget_create_plist(f));
     CHECK(H5Pclose(p));
+    more_checks(f);
     CHECK(H5Fflush(f, H5F_SCOPE_GLOBAL));
 
     /* the file closes with objects open; they keep working */

@@ -85,7 +85,9 @@ type Link struct {
 	Name  string   `json:"name"`
 	Kind  LinkKind `json:"kind"`
 	Order int64    `json:"order"` // creation order
-	UTF8  bool     `json:"utf8,omitempty"`
+	// UTF8 is the character set of Name (H5Pset_char_encoding on the lcpl
+	// the link was created, moved or copied with).
+	UTF8 bool `json:"utf8,omitempty"`
 	// Hard links: the target's id and kind.
 	Target     uint64 `json:"target,omitempty"`
 	TargetKind Kind   `json:"target_kind,omitempty"`
@@ -110,8 +112,14 @@ type Attribute struct {
 	Name  string        `json:"name"`
 	Type  formats.Dtype `json:"type"`
 	Space Space         `json:"space"`
-	Order int64         `json:"order"`
-	UTF8  bool          `json:"utf8,omitempty"`
+	// TypeRef is the id of the named datatype the attribute was created
+	// with, 0 if its type is transient. Like a dataset's, it counts in the
+	// named type's Refcount.
+	TypeRef uint64 `json:"type_ref,omitempty"`
+	Order   int64  `json:"order"`
+	// UTF8 is the character set of Name (H5Pset_char_encoding on the acpl);
+	// HDF5 records it but does not interpret it.
+	UTF8 bool `json:"utf8,omitempty"`
 	// Value holds the elements in Type's byte layout; Strings holds them
 	// instead when Type is a variable-length string (nil entries are NULL).
 	Value   []byte    `json:"value,omitempty"`
@@ -141,6 +149,11 @@ type Layout struct {
 	// a synthetic ~1-4 MiB shape for contiguous datasets).
 	StoredChunks []uint64 `json:"stored_chunks"`
 	Filters      []Filter `json:"filters,omitempty"`
+	// EarlyAlloc says the program asked for all storage to exist from the
+	// start (H5D_ALLOC_TIME_EARLY; compact datasets always have it). Chunk
+	// objects are still written lazily: it only changes what the storage
+	// size reports.
+	EarlyAlloc bool `json:"early_alloc,omitempty"`
 }
 
 // Dataset is a dataset document.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/sciswift/sciswift/formats/domain"
 )
@@ -124,12 +125,42 @@ func DecodeMask(filters []domain.Filter, mask uint32, elemSize int, stored []byt
 	if want < 0 {
 		return nil, fmt.Errorf("%w: negative size %d", ErrBadParams, want)
 	}
+	out, err := decode(filters, mask, elemSize, stored, want)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) != want {
+		return nil, fmt.Errorf("%w: decoded %d bytes, want %d", ErrCorrupt, len(out), want)
+	}
+	return out, nil
+}
+
+// DecodeAny is Decode for a chunk whose decoded size is not known in
+// advance (variable-length elements serialised into a chunk): it accepts
+// any result of at most limit bytes. The bound holds as in Decode: no stage
+// ever produces more than limit plus the pipeline's checksums, whatever a
+// zlib stream claims, so a small hostile chunk cannot make a big
+// allocation. stored is untrusted and not modified.
+func DecodeAny(filters []domain.Filter, elemSize int, stored []byte, limit int) ([]byte, error) {
+	if limit < 0 {
+		return nil, fmt.Errorf("%w: negative size limit %d", ErrBadParams, limit)
+	}
+	return decode(filters, 0, elemSize, stored, limit)
+}
+
+// decode runs stored back through the filters not masked out and returns a
+// result of at most limit bytes.
+func decode(filters []domain.Filter, mask uint32, elemSize int, stored []byte, limit int) ([]byte, error) {
 	if err := Check(filters, elemSize); err != nil {
 		return nil, err
 	}
 	// Decoding can only shrink a chunk by a checksum at each remaining
-	// stage, so this bounds every intermediate size.
-	limit := want + 4*len(filters)
+	// stage, so this bounds every intermediate size (saturating: inflate
+	// reads one byte past its limit to notice an overlong stream).
+	stageLimit := math.MaxInt - 1
+	if limit < stageLimit-4*len(filters) {
+		stageLimit = limit + 4*len(filters)
+	}
 	out, aliased := stored, true
 	for i := len(filters) - 1; i >= 0; i-- {
 		if mask&(1<<i) != 0 {
@@ -139,7 +170,7 @@ func DecodeMask(filters []domain.Filter, mask uint32, elemSize int, stored []byt
 		switch f.ID {
 		case Deflate:
 			var err error
-			if out, err = inflate(out, limit); err != nil {
+			if out, err = inflate(out, stageLimit); err != nil {
 				return nil, err
 			}
 			aliased = false
@@ -163,8 +194,8 @@ func DecodeMask(filters []domain.Filter, mask uint32, elemSize int, stored []byt
 			out = data
 		}
 	}
-	if len(out) != want {
-		return nil, fmt.Errorf("%w: decoded %d bytes, want %d", ErrCorrupt, len(out), want)
+	if len(out) > limit {
+		return nil, fmt.Errorf("%w: decoded %d bytes, at most %d allowed", ErrCorrupt, len(out), limit)
 	}
 	if aliased {
 		out = bytes.Clone(out) // never hand back the caller's own bytes

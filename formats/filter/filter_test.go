@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"encoding/binary"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -192,6 +193,66 @@ func TestInflateBounded(t *testing.T) {
 	}
 }
 
+func TestDecodeAny(t *testing.T) {
+	for _, p := range pipelines {
+		for _, n := range []int{0, 1, 9, 4096, 100003} {
+			chunk := bytes.Repeat([]byte("varlen!"), n/7+1)[:n]
+			stored, err := Encode(p.filters, 8, chunk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tests := []struct {
+				limit int
+				ok    bool
+			}{{n, true}, {n + 1, true}, {1 << 31, true}, {math.MaxInt, true}, {n - 1, false}}
+			for _, tt := range tests {
+				if tt.limit < 0 {
+					continue
+				}
+				got, err := DecodeAny(p.filters, 8, stored, tt.limit)
+				if !tt.ok {
+					if !errors.Is(err, ErrCorrupt) {
+						t.Errorf("%s/%d limit %d: %v, want ErrCorrupt", p.name, n, tt.limit, err)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("%s/%d limit %d: %v", p.name, n, tt.limit, err)
+				}
+				if !bytes.Equal(got, chunk) {
+					t.Fatalf("%s/%d limit %d: round trip changed the chunk", p.name, n, tt.limit)
+				}
+				if n > 0 {
+					before := bytes.Clone(stored)
+					got[0] ^= 1
+					if !bytes.Equal(stored, before) {
+						t.Fatalf("%s/%d: DecodeAny returned the stored bytes themselves", p.name, n)
+					}
+				}
+			}
+		}
+	}
+	if _, err := DecodeAny(nil, 8, nil, -1); !errors.Is(err, ErrBadParams) {
+		t.Errorf("negative limit: %v, want ErrBadParams", err)
+	}
+}
+
+func TestDecodeAnyBounded(t *testing.T) {
+	// The bomb of TestInflateBounded, with a limit instead of a size.
+	var b bytes.Buffer
+	w := zlib.NewWriter(&b)
+	w.Write(make([]byte, 64<<20))
+	w.Close()
+	f := []domain.Filter{{ID: Deflate}}
+	if _, err := DecodeAny(f, 1, b.Bytes(), 1024); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("bomb: %v, want ErrCorrupt", err)
+	}
+	allocs := testing.AllocsPerRun(1, func() { DecodeAny(f, 1, b.Bytes(), 1024) })
+	if allocs > 100 {
+		t.Fatalf("bomb decode made %v allocations", allocs)
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	for _, p := range pipelines {
 		stored, err := Encode(p.filters, 8, bytes.Repeat([]byte("sciswift"), 9))
@@ -211,6 +272,39 @@ func FuzzDecode(f *testing.F) {
 		}
 		if len(out) != int(want) {
 			t.Fatalf("decoded %d bytes, want %d", len(out), want)
+		}
+	})
+}
+
+func FuzzDecodeAny(f *testing.F) {
+	for _, p := range pipelines {
+		stored, err := Encode(p.filters, 8, bytes.Repeat([]byte("sciswift"), 9))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(stored, uint8(len(p.filters)), uint16(72))
+		f.Add(stored, uint8(len(p.filters)), uint16(71))
+	}
+	f.Fuzz(func(t *testing.T, stored []byte, pick uint8, limit uint16) {
+		p := pipelines[int(pick)%len(pipelines)]
+		out, err := DecodeAny(p.filters, 8, stored, int(limit))
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("error %v is not ErrCorrupt", err)
+			}
+			// Nothing of at most limit bytes decodes, so no exact size
+			// within the limit does either.
+			if exact, err := Decode(p.filters, 8, stored, int(limit)); err == nil {
+				t.Fatalf("DecodeAny failed where Decode of %d bytes gave %d", limit, len(exact))
+			}
+			return
+		}
+		if len(out) > int(limit) {
+			t.Fatalf("decoded %d bytes past the limit %d", len(out), limit)
+		}
+		exact, err := Decode(p.filters, 8, stored, len(out))
+		if err != nil || !bytes.Equal(exact, out) {
+			t.Fatalf("Decode of the %d bytes DecodeAny found: %v", len(out), err)
 		}
 	})
 }
