@@ -1,0 +1,258 @@
+package fits
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sciswift/sciswift/formats"
+)
+
+// maxExtent bounds the bytes one ReadAt reads into a scratch buffer when
+// joining needed ranges across gaps. Ranges with no gaps between them are
+// read straight into the result, however long.
+const maxExtent = 8 << 20
+
+// Read returns the selected elements of the dataset at path (see the package
+// comment for the types), reading only the byte ranges they occupy: for each
+// run of the last dimension one range, ranges closer than Limits.ReadGap
+// joined into one ReadAt. An empty selection selects everything.
+func (f *File) Read(ctx context.Context, path string, sel formats.Selection) (*formats.Array, error) {
+	ds, ok := f.datasets[path]
+	if !ok {
+		if why, ok := f.skipped[path]; ok {
+			return nil, fmt.Errorf("%w: %s: %s", ErrUnsupported, path, why)
+		}
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, path)
+	}
+	spans, shape, err := normalize(sel, ds.shape)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	count, ok := uint64(1), true
+	for _, s := range spans {
+		count, ok = mulCheck(count, s.count, ok)
+	}
+	total, ok := mulCheck(count, uint64(ds.typ.Size), ok)
+	if !ok || total > uint64(f.limits.MaxReadBytes) {
+		return nil, fmt.Errorf("%w: %s: selection of %d elements is more than %d bytes", ErrLimit, path, count, f.limits.MaxReadBytes)
+	}
+	arr := &formats.Array{Type: copyDtype(ds.typ), Shape: shape, Data: []byte{}}
+	if count == 0 {
+		return arr, nil
+	}
+	g := &gatherer{ctx: ctx, obj: f.obj, gap: f.limits.ReadGap}
+	if ds.bitCount > 0 {
+		arr.Data, err = g.readBits(ds, spans, count)
+	} else {
+		raw := make([]byte, count*uint64(ds.rawSize))
+		if err = g.gather(ds.base, int64(ds.rawSize), ds.strides, spans, raw); err == nil {
+			arr.Data = ds.conv.apply(raw, ds.rawSize)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return arr, nil
+}
+
+// span is one dimension of a selection: count elements from start, step apart.
+type span struct{ start, count, step uint64 }
+
+// normalize checks sel against shape and returns its spans and the shape of
+// the result (index dimensions dropped).
+func normalize(sel formats.Selection, shape []uint64) ([]span, []uint64, error) {
+	spans := make([]span, len(shape))
+	out := make([]uint64, 0, len(shape))
+	if len(sel) == 0 {
+		for d, n := range shape {
+			spans[d] = span{0, n, 1}
+			out = append(out, n)
+		}
+		return spans, out, nil
+	}
+	if len(sel) != len(shape) {
+		return nil, nil, fmt.Errorf("%w: %d ranges for a %d-dimensional dataset", ErrSelection, len(sel), len(shape))
+	}
+	for d, r := range sel {
+		n := shape[d]
+		if r.Index {
+			if r.Start >= n {
+				return nil, nil, fmt.Errorf("%w: index %d out of 0..%d in dimension %d", ErrSelection, r.Start, n, d)
+			}
+			spans[d] = span{r.Start, 1, 1}
+			continue
+		}
+		if r.Step == 0 || r.Start > r.Stop || r.Stop > n {
+			return nil, nil, fmt.Errorf("%w: %d:%d:%d does not fit 0..%d in dimension %d", ErrSelection, r.Start, r.Stop, r.Step, n, d)
+		}
+		c := (r.Stop - r.Start) / r.Step
+		if (r.Stop-r.Start)%r.Step != 0 {
+			c++
+		}
+		spans[d] = span{r.Start, c, r.Step}
+		out = append(out, c)
+	}
+	return spans, out, nil
+}
+
+// gatherer turns a strided selection into few ReadAt calls: it walks the
+// selected runs in file order (which is also result order), joins runs
+// separated by at most gap bytes into one extent, and copies each extent's
+// elements into place.
+type gatherer struct {
+	ctx context.Context
+	obj formats.Object
+	gap int64
+
+	elem int64
+	out  []byte
+	pos  int64 // result offset of the next piece
+
+	// The extent being built.
+	open   bool
+	lo, hi int64 // its file bytes
+	outLo  int64 // where a dense extent goes in out
+	dense  bool  // no gaps: file bytes lo..hi are result bytes outLo…
+	pieces []piece
+	buf    []byte
+	err    error
+}
+
+// piece is n elements stride bytes apart from file offset off, landing
+// contiguously at result offset out.
+type piece struct{ off, stride, n, out int64 }
+
+// gather reads the elements of spans (of a layout with the given byte
+// strides from base) into out in C order.
+func (g *gatherer) gather(base, elem int64, strides []int64, spans []span, out []byte) error {
+	g.elem, g.out, g.pos = elem, out, 0
+	nd := len(spans)
+	if nd == 0 {
+		g.add(base, 1, elem)
+		g.flush()
+		return g.err
+	}
+	last, lastStride := spans[nd-1], strides[nd-1]
+	idx := make([]uint64, nd-1)
+	for g.err == nil {
+		off := base + int64(last.start)*lastStride
+		for d := range idx {
+			off += int64(spans[d].start+idx[d]*spans[d].step) * strides[d]
+		}
+		g.add(off, int64(last.count), int64(last.step)*lastStride)
+		d := nd - 2
+		for ; d >= 0; d-- {
+			if idx[d]++; idx[d] < spans[d].count {
+				break
+			}
+			idx[d] = 0
+		}
+		if d < 0 {
+			break
+		}
+	}
+	g.flush()
+	return g.err
+}
+
+// add queues a run of n elements stride bytes apart.
+func (g *gatherer) add(off, n, stride int64) {
+	switch {
+	case n == 1 || stride == g.elem:
+		g.addPiece(piece{off: off, stride: g.elem, n: n})
+	case stride-g.elem > g.gap:
+		for i := int64(0); i < n && g.err == nil; i++ {
+			g.addPiece(piece{off: off + i*stride, stride: g.elem, n: 1})
+		}
+	default:
+		// One piece per maxExtent of file bytes, so the scratch buffer
+		// stays bounded.
+		per := max(1, (maxExtent-g.elem)/stride+1)
+		for i := int64(0); i < n && g.err == nil; i += per {
+			g.addPiece(piece{off: off + i*stride, stride: stride, n: min(per, n-i)})
+		}
+	}
+}
+
+func (g *gatherer) addPiece(p piece) {
+	p.out = g.pos
+	g.pos += p.n * g.elem
+	lo, hi := p.off, p.off+(p.n-1)*p.stride+g.elem
+	dense := p.stride == g.elem
+	if g.open {
+		if g.dense && dense && lo == g.hi {
+			g.hi = hi
+			return
+		}
+		if lo >= g.hi && lo-g.hi <= g.gap && hi-g.lo <= maxExtent {
+			if g.dense {
+				g.pieces = append(g.pieces[:0], piece{off: g.lo, stride: g.elem, n: (g.hi - g.lo) / g.elem, out: g.outLo})
+				g.dense = false
+			}
+			g.pieces = append(g.pieces, p)
+			g.hi = hi
+			return
+		}
+		g.flush()
+	}
+	g.open, g.lo, g.hi, g.outLo, g.dense = true, lo, hi, p.out, dense
+	g.pieces = append(g.pieces[:0], p)
+}
+
+// flush reads the current extent and places its elements.
+func (g *gatherer) flush() {
+	if !g.open || g.err != nil {
+		g.open = false
+		return
+	}
+	g.open = false
+	if err := g.ctx.Err(); err != nil {
+		g.err = err
+		return
+	}
+	n := g.hi - g.lo
+	if g.dense {
+		g.err = readFull(g.obj, g.out[g.outLo:g.outLo+n], g.lo)
+		return
+	}
+	if int64(cap(g.buf)) < n {
+		g.buf = make([]byte, n)
+	}
+	buf := g.buf[:n]
+	if g.err = readFull(g.obj, buf, g.lo); g.err != nil {
+		return
+	}
+	for _, p := range g.pieces {
+		src := p.off - g.lo
+		dst := g.out[p.out : p.out+p.n*g.elem]
+		if p.stride == g.elem {
+			copy(dst, buf[src:src+p.n*g.elem])
+			continue
+		}
+		for i := int64(0); i < p.n; i++ {
+			copy(dst[i*g.elem:(i+1)*g.elem], buf[src+i*p.stride:])
+		}
+	}
+}
+
+// readBits reads an X column: per selected row, the bytes holding the
+// selected bits, unpacked most significant bit first into one 0/1 byte each.
+func (g *gatherer) readBits(ds *dataset, spans []span, count uint64) ([]byte, error) {
+	rows, bitSel := spans[0], spans[1]
+	first := bitSel.start
+	last := first + (bitSel.count-1)*bitSel.step
+	b0, nb := first/8, last/8-first/8+1
+	raw := make([]byte, rows.count*nb)
+	if err := g.gather(ds.base+int64(b0), int64(nb), ds.strides[:1], spans[:1], raw); err != nil {
+		return nil, err
+	}
+	out := make([]byte, count)
+	for r := uint64(0); r < rows.count; r++ {
+		cell := raw[r*nb : (r+1)*nb]
+		for k := uint64(0); k < bitSel.count; k++ {
+			bit := first + k*bitSel.step - b0*8
+			out[r*bitSel.count+k] = cell[bit/8] >> (7 - bit%8) & 1
+		}
+	}
+	return out, nil
+}
