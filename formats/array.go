@@ -33,12 +33,16 @@ func (a *Array) Len() uint64 {
 // Check reports whether a's storage holds exactly its elements: one entry
 // of Strings per element for variable-length types (each a whole number of
 // Base elements for vlen sequences), Len × Type.Size bytes of Data
-// otherwise. Encoders call it before writing a byte, so a driver's mistake
-// is an error rather than a short or garbled response.
+// otherwise, and one Null flag per element when Null is set. Encoders call
+// it before writing a byte, so a driver's mistake is an error rather than a
+// short or garbled response.
 func (a *Array) Check() error {
 	n, ok := Elements(a.Shape)
 	if !ok {
 		return fmt.Errorf("%w: shape %v has more than 2^64 elements", ErrArray, a.Shape)
+	}
+	if a.Null != nil && uint64(len(a.Null)) != n {
+		return fmt.Errorf("%w: %d null flags for %d elements", ErrArray, len(a.Null), n)
 	}
 	if a.Type.IsVariable() {
 		if uint64(len(a.Strings)) != n {

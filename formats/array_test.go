@@ -27,6 +27,8 @@ func TestArrayCheck(t *testing.T) {
 		{Array{Type: vstr, Shape: []uint64{2}, Strings: [][]byte{nil}}, "1 variable-length values for 2 elements"},
 		{Array{Type: vlen, Shape: []uint64{1}, Strings: [][]byte{make([]byte, 5)}}, "vlen element 0 has 5 bytes, not a multiple of its base's 2"},
 		{Array{Type: Dtype{Class: ClassVlen}, Shape: []uint64{1}, Strings: [][]byte{nil}}, "without a fixed-size base"},
+		{Array{Type: i4, Shape: []uint64{2}, Data: make([]byte, 8), Null: []bool{false, true}}, ""},
+		{Array{Type: i4, Shape: []uint64{2}, Data: make([]byte, 8), Null: []bool{true}}, "1 null flags for 2 elements"},
 	}
 	for _, tc := range tests {
 		err := tc.a.Check()

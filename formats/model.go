@@ -56,6 +56,12 @@ type Array struct {
 	Shape   []uint64
 	Data    []byte
 	Strings [][]byte
+	// Null, when not nil, has one entry per element (C order): true where
+	// the source holds no value (a Parquet null). Data or Strings hold a
+	// fill value there, which the driver documents. Encoders that can say
+	// "no value" do (JSON null, an empty CSV field, Arrow's validity
+	// bitmap); npy and raw carry the fill value.
+	Null []bool
 }
 
 // Selection picks elements of a dataset, one range per dimension, as HSDS's

@@ -68,6 +68,13 @@ func writeCSV(w *bufio.Writer, v *view) error {
 }
 
 func csvElement(buf []byte, v *view, k uint64) []byte {
+	if v.null != nil && v.null[k] {
+		// No value: an empty field (an empty string is written "").
+		for i := 1; i < len(v.t.Members); i++ {
+			buf = append(buf, ',')
+		}
+		return buf
+	}
 	if v.t.Class == formats.ClassString && v.t.Variable {
 		return appendCSVString(buf, v.strs[k])
 	}

@@ -6,12 +6,17 @@
 //	csv    one value per line (1-D) or one row per line (2-D)
 //	raw    the bytes in C order, little-endian, described by the
 //	       X-Sciswift-Dtype and X-Sciswift-Shape headers
-//	arrow  not implemented yet (ErrNotImplemented)
+//	arrow  an Arrow IPC stream (see WriteArrow)
 //
 // New checks everything it can before the first byte, so an HTTP handler
-// can still answer 400 (ErrFormat, ErrUnsupported, ErrInvalid) or 501
-// (ErrNotImplemented); after New succeeds, writing fails only when the
-// writer does. Output is streamed through a small buffer, never built whole.
+// can still answer 400 (ErrFormat, ErrUnsupported, ErrInvalid); after New
+// succeeds, writing fails only when the writer does. Output is streamed
+// through a small buffer (json, csv, npy, raw) or in record batches of about
+// 64Ki elements (arrow), never built whole.
+//
+// Elements an Array marks as null (formats.Array.Null) are written as JSON
+// null, an empty CSV field and a null in Arrow's validity bitmap; npy and raw
+// have no null and carry the fill value the driver put in their place.
 //
 // Top-level array types (an HDF5 dataset of float[3] elements) are written as
 // NumPy reads them: their dimensions become the last dimensions of the
@@ -47,7 +52,7 @@ var (
 	// ErrFormat: the format name is not one of the above.
 	ErrFormat = errors.New("encode: unknown format")
 	// ErrNotImplemented: a format the API names but this build cannot write
-	// yet (arrow).
+	// yet (none at present; kept for callers that map it to 501).
 	ErrNotImplemented = errors.New("encode: format not implemented yet")
 	// ErrUnsupported: the format cannot hold this dtype or shape (a 3-D
 	// CSV, variable-length strings in .npy, a 16-byte float…).
@@ -71,9 +76,6 @@ type Encoding struct {
 
 // New checks that a can be written in format and says how it will be.
 func New(format string, a *formats.Array) (*Encoding, error) {
-	if format == Arrow {
-		return nil, fmt.Errorf("%w: %s (Arrow IPC stream)", ErrNotImplemented, format)
-	}
 	var prepare func(*view) (*Encoding, error)
 	switch format {
 	case JSON:
@@ -84,6 +86,8 @@ func New(format string, a *formats.Array) (*Encoding, error) {
 		prepare = prepareCSV
 	case Raw:
 		prepare = prepareRaw
+	case Arrow:
+		prepare = prepareArrow
 	default:
 		return nil, fmt.Errorf("%w: %q (want json, npy, csv, raw or arrow)", ErrFormat, format)
 	}

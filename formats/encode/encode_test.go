@@ -234,7 +234,8 @@ func TestErrors(t *testing.T) {
 		msg    string
 	}{
 		{"xml", formats.Array{Type: *intT(1, false, le), Data: []byte{1}}, ErrFormat, `encode: unknown format: "xml" (want json, npy, csv, raw or arrow)`},
-		{Arrow, formats.Array{Type: *intT(1, false, le), Data: []byte{1}}, ErrNotImplemented, "encode: format not implemented yet: arrow (Arrow IPC stream)"},
+		{Arrow, formats.Array{Type: *intT(3, true, le), Shape: []uint64{1}, Data: make([]byte, 3)}, ErrUnsupported, "arrow has no 3-byte integer"},
+		{Arrow, formats.Array{Type: *intT(1, false, le), Shape: []uint64{2, 0}}, ErrUnsupported, "arrow output of shape [2 0]"},
 		{CSV, formats.Array{Type: *intT(1, false, le), Shape: []uint64{1, 1, 1}, Data: []byte{1}}, ErrUnsupported, "csv holds 1-D and 2-D arrays, not shape [1 1 1]"},
 		{CSV, formats.Array{Type: *intT(1, false, le), Data: []byte{1}}, ErrUnsupported, "csv holds 1-D and 2-D arrays, not shape []"},
 		{CSV, formats.Array{Type: *pointT, Shape: []uint64{1, 1}, Data: make([]byte, 12)}, ErrUnsupported, "only in 1-D arrays"},

@@ -62,6 +62,8 @@ func (j *jsonWriter) flush(always bool) error {
 // element appends element k of v.
 func (j *jsonWriter) element(v *view, k uint64) {
 	switch {
+	case v.null != nil && v.null[k]:
+		j.buf = append(j.buf, "null"...)
 	case v.t.Class == formats.ClassString && v.t.Variable:
 		j.buf = appendJSONString(j.buf, v.strs[k])
 	case v.t.Class == formats.ClassVlen:

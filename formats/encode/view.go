@@ -20,6 +20,7 @@ type view struct {
 	shape []uint64
 	data  []byte
 	strs  [][]byte
+	null  []bool // per element of shape (array types expanded); nil when none
 }
 
 func newView(a *formats.Array) (*view, error) {
@@ -29,13 +30,23 @@ func newView(a *formats.Array) (*view, error) {
 	if err := a.Check(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	v := &view{t: a.Type, shape: a.Shape, data: a.Data, strs: a.Strings}
+	v := &view{t: a.Type, shape: a.Shape, data: a.Data, strs: a.Strings, null: a.Null}
 	if base, dims := a.Type.ArrayDims(); len(dims) > 0 {
 		v.t = base
 		v.shape = make([]uint64, 0, len(a.Shape)+len(dims))
 		v.shape = append(v.shape, a.Shape...)
 		for _, d := range dims {
 			v.shape = append(v.shape, uint64(d))
+		}
+		if a.Null != nil {
+			// A null element of an array type is null in every position.
+			per := a.Type.Size / base.Size
+			v.null = make([]bool, 0, len(a.Null)*per)
+			for _, isNull := range a.Null {
+				for range per {
+					v.null = append(v.null, isNull)
+				}
+			}
 		}
 	}
 	if len(v.shape) > maxRank {
