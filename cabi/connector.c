@@ -361,13 +361,15 @@ sw_file_obj_ids(uintptr_t file, unsigned types, size_t max, hid_t *list, size_t 
     return 0;
 }
 
-static void
+/* Unpacks lp into *out and returns out, so a trampoline can pass the
+ * location straight on to its Go callback. */
+static sw_loc_t *
 sw_loc(const H5VL_loc_params_t *lp, sw_loc_t *out)
 {
     memset(out, 0, sizeof *out);
     out->kind = H5VL_OBJECT_BY_SELF;
     if (lp == NULL)
-        return;
+        return out;
     out->kind     = (int)lp->type;
     out->obj_type = lp->obj_type;
     switch (lp->type) {
@@ -388,9 +390,42 @@ sw_loc(const H5VL_loc_params_t *lp, sw_loc_t *out)
         default:
             break;
     }
+    return out;
 }
 
 #define H(obj) ((uintptr_t)(obj))
+
+/* Finishes a get callback that returns a new id (a property list, space or
+ * type) through the argument union: id < 0 means the Go side failed and has
+ * pushed the error. */
+static herr_t
+sw_set_id(hid_t id, hid_t *out)
+{
+    if (id < 0)
+        return -1;
+    *out = id;
+    return 0;
+}
+
+/* The close callback of every object kind: all are handles in one table. */
+static herr_t
+sw_close(void *obj, hid_t dxpl_id, void **req)
+{
+    (void)dxpl_id;
+    (void)req;
+    return swClose(H(obj));
+}
+
+/* Defines a subclass's optional callback (the subclasses without a location
+ * argument share this signature): none is supported. */
+#define SW_OPTIONAL_CALLBACK(fn, where, cls)                                                               \
+    static herr_t fn(void *obj, H5VL_optional_args_t *args, hid_t dxpl_id, void **req)                    \
+    {                                                                                                       \
+        (void)obj;                                                                                          \
+        (void)dxpl_id;                                                                                      \
+        (void)req;                                                                                          \
+        return sw_optional_unsupported(where, cls, args);                                                   \
+    }
 
 /* ---- connector lifecycle ---- */
 
@@ -559,8 +594,7 @@ sw_attr_create(void *obj, const H5VL_loc_params_t *lp, const char *name, hid_t t
     (void)aapl_id;
     (void)dxpl_id;
     (void)req;
-    sw_loc(lp, &loc);
-    return (void *)swAttrCreate(H(obj), &loc, (char *)name, type_id, space_id, acpl_id);
+    return (void *)swAttrCreate(H(obj), sw_loc(lp, &loc), (char *)name, type_id, space_id, acpl_id);
 }
 
 static void *
@@ -572,8 +606,7 @@ sw_attr_open(void *obj, const H5VL_loc_params_t *lp, const char *name, hid_t aap
     (void)aapl_id;
     (void)dxpl_id;
     (void)req;
-    sw_loc(lp, &loc);
-    return (void *)swAttrOpen(H(obj), &loc, (char *)name);
+    return (void *)swAttrOpen(H(obj), sw_loc(lp, &loc), (char *)name);
 }
 
 static herr_t
@@ -596,35 +629,24 @@ static herr_t
 sw_attr_get(void *obj, H5VL_attr_get_args_t *a, hid_t dxpl_id, void **req)
 {
     sw_loc_t loc;
-    hid_t    id;
 
     (void)dxpl_id;
     (void)req;
     switch (a->op_type) {
         case H5VL_ATTR_GET_ACPL:
-            if ((id = swAttrGetACPL(H(obj))) < 0)
-                return -1;
-            a->args.get_acpl.acpl_id = id;
-            return 0;
+            return sw_set_id(swAttrGetACPL(H(obj)), &a->args.get_acpl.acpl_id);
         case H5VL_ATTR_GET_INFO:
-            sw_loc(&a->args.get_info.loc_params, &loc);
-            return swAttrGetInfo(H(obj), &loc, (char *)a->args.get_info.attr_name, a->args.get_info.ainfo);
+            return swAttrGetInfo(H(obj), sw_loc(&a->args.get_info.loc_params, &loc),
+                                 (char *)a->args.get_info.attr_name, a->args.get_info.ainfo);
         case H5VL_ATTR_GET_NAME:
-            sw_loc(&a->args.get_name.loc_params, &loc);
-            return swAttrGetName(H(obj), &loc, a->args.get_name.buf, a->args.get_name.buf_size,
-                                 a->args.get_name.attr_name_len);
+            return swAttrGetName(H(obj), sw_loc(&a->args.get_name.loc_params, &loc), a->args.get_name.buf,
+                                 a->args.get_name.buf_size, a->args.get_name.attr_name_len);
         case H5VL_ATTR_GET_SPACE:
-            if ((id = swAttrGetSpace(H(obj))) < 0)
-                return -1;
-            a->args.get_space.space_id = id;
-            return 0;
+            return sw_set_id(swAttrGetSpace(H(obj)), &a->args.get_space.space_id);
         case H5VL_ATTR_GET_STORAGE_SIZE:
             return swAttrGetStorageSize(H(obj), a->args.get_storage_size.data_size);
         case H5VL_ATTR_GET_TYPE:
-            if ((id = swAttrGetType(H(obj))) < 0)
-                return -1;
-            a->args.get_type.type_id = id;
-            return 0;
+            return sw_set_id(swAttrGetType(H(obj)), &a->args.get_type.type_id);
         default:
             return sw_unsupported("attr get", "attribute get operation", (int)a->op_type);
     }
@@ -658,22 +680,7 @@ sw_attr_specific(void *obj, const H5VL_loc_params_t *lp, H5VL_attr_specific_args
     }
 }
 
-static herr_t
-sw_attr_optional(void *obj, H5VL_optional_args_t *args, hid_t dxpl_id, void **req)
-{
-    (void)obj;
-    (void)dxpl_id;
-    (void)req;
-    return sw_optional_unsupported("attr optional", H5VL_SUBCLS_ATTR, args);
-}
-
-static herr_t
-sw_attr_close(void *attr, hid_t dxpl_id, void **req)
-{
-    (void)dxpl_id;
-    (void)req;
-    return swClose(H(attr));
-}
+SW_OPTIONAL_CALLBACK(sw_attr_optional, "attr optional", H5VL_SUBCLS_ATTR)
 
 /* ---- datasets ---- */
 
@@ -686,8 +693,8 @@ sw_dataset_create(void *obj, const H5VL_loc_params_t *lp, const char *name, hid_
     (void)dapl_id;
     (void)dxpl_id;
     (void)req;
-    sw_loc(lp, &loc);
-    return (void *)swDatasetCreate(H(obj), &loc, (char *)name, lcpl_id, type_id, space_id, dcpl_id);
+    return (void *)swDatasetCreate(H(obj), sw_loc(lp, &loc), (char *)name, lcpl_id, type_id, space_id,
+                                   dcpl_id);
 }
 
 static void *
@@ -699,8 +706,7 @@ sw_dataset_open(void *obj, const H5VL_loc_params_t *lp, const char *name, hid_t 
     (void)dapl_id;
     (void)dxpl_id;
     (void)req;
-    sw_loc(lp, &loc);
-    return (void *)swDatasetOpen(H(obj), &loc, (char *)name);
+    return (void *)swDatasetOpen(H(obj), sw_loc(lp, &loc), (char *)name);
 }
 
 static herr_t
@@ -722,35 +728,21 @@ sw_dataset_write(size_t count, void *dset[], hid_t mem_type_id[], hid_t mem_spac
 static herr_t
 sw_dataset_get(void *obj, H5VL_dataset_get_args_t *a, hid_t dxpl_id, void **req)
 {
-    hid_t id;
-
     (void)dxpl_id;
     (void)req;
     switch (a->op_type) {
         case H5VL_DATASET_GET_DAPL:
-            if ((id = swDatasetGetDAPL(H(obj))) < 0)
-                return -1;
-            a->args.get_dapl.dapl_id = id;
-            return 0;
+            return sw_set_id(swDatasetGetDAPL(H(obj)), &a->args.get_dapl.dapl_id);
         case H5VL_DATASET_GET_DCPL:
-            if ((id = swDatasetGetDCPL(H(obj))) < 0)
-                return -1;
-            a->args.get_dcpl.dcpl_id = id;
-            return 0;
+            return sw_set_id(swDatasetGetDCPL(H(obj)), &a->args.get_dcpl.dcpl_id);
         case H5VL_DATASET_GET_SPACE:
-            if ((id = swDatasetGetSpace(H(obj))) < 0)
-                return -1;
-            a->args.get_space.space_id = id;
-            return 0;
+            return sw_set_id(swDatasetGetSpace(H(obj)), &a->args.get_space.space_id);
         case H5VL_DATASET_GET_SPACE_STATUS:
             return swDatasetGetSpaceStatus(H(obj), a->args.get_space_status.status);
         case H5VL_DATASET_GET_STORAGE_SIZE:
             return swDatasetGetStorageSize(H(obj), a->args.get_storage_size.storage_size);
         case H5VL_DATASET_GET_TYPE:
-            if ((id = swDatasetGetType(H(obj))) < 0)
-                return -1;
-            a->args.get_type.type_id = id;
-            return 0;
+            return sw_set_id(swDatasetGetType(H(obj)), &a->args.get_type.type_id);
         default:
             return sw_unsupported("dataset get", "dataset get operation", (int)a->op_type);
     }
@@ -773,22 +765,7 @@ sw_dataset_specific(void *obj, H5VL_dataset_specific_args_t *a, hid_t dxpl_id, v
     }
 }
 
-static herr_t
-sw_dataset_optional(void *obj, H5VL_optional_args_t *args, hid_t dxpl_id, void **req)
-{
-    (void)obj;
-    (void)dxpl_id;
-    (void)req;
-    return sw_optional_unsupported("dataset optional", H5VL_SUBCLS_DATASET, args);
-}
-
-static herr_t
-sw_dataset_close(void *dset, hid_t dxpl_id, void **req)
-{
-    (void)dxpl_id;
-    (void)req;
-    return swClose(H(dset));
-}
+SW_OPTIONAL_CALLBACK(sw_dataset_optional, "dataset optional", H5VL_SUBCLS_DATASET)
 
 /* ---- named datatypes ---- */
 
@@ -801,8 +778,7 @@ sw_datatype_commit(void *obj, const H5VL_loc_params_t *lp, const char *name, hid
     (void)tapl_id;
     (void)dxpl_id;
     (void)req;
-    sw_loc(lp, &loc);
-    return (void *)swTypeCommit(H(obj), &loc, (char *)name, type_id, lcpl_id, tcpl_id);
+    return (void *)swTypeCommit(H(obj), sw_loc(lp, &loc), (char *)name, type_id, lcpl_id, tcpl_id);
 }
 
 static void *
@@ -814,15 +790,12 @@ sw_datatype_open(void *obj, const H5VL_loc_params_t *lp, const char *name, hid_t
     (void)tapl_id;
     (void)dxpl_id;
     (void)req;
-    sw_loc(lp, &loc);
-    return (void *)swTypeOpen(H(obj), &loc, (char *)name);
+    return (void *)swTypeOpen(H(obj), sw_loc(lp, &loc), (char *)name);
 }
 
 static herr_t
 sw_datatype_get(void *obj, H5VL_datatype_get_args_t *a, hid_t dxpl_id, void **req)
 {
-    hid_t id;
-
     (void)dxpl_id;
     (void)req;
     switch (a->op_type) {
@@ -831,10 +804,7 @@ sw_datatype_get(void *obj, H5VL_datatype_get_args_t *a, hid_t dxpl_id, void **re
         case H5VL_DATATYPE_GET_BINARY:
             return swTypeGetBinary(H(obj), a->args.get_binary.buf, a->args.get_binary.buf_size, NULL);
         case H5VL_DATATYPE_GET_TCPL:
-            if ((id = swTypeGetTCPL(H(obj))) < 0)
-                return -1;
-            a->args.get_tcpl.tcpl_id = id;
-            return 0;
+            return sw_set_id(swTypeGetTCPL(H(obj)), &a->args.get_tcpl.tcpl_id);
         default:
             return sw_unsupported("datatype get", "datatype get operation", (int)a->op_type);
     }
@@ -855,22 +825,7 @@ sw_datatype_specific(void *obj, H5VL_datatype_specific_args_t *a, hid_t dxpl_id,
     }
 }
 
-static herr_t
-sw_datatype_optional(void *obj, H5VL_optional_args_t *args, hid_t dxpl_id, void **req)
-{
-    (void)obj;
-    (void)dxpl_id;
-    (void)req;
-    return sw_optional_unsupported("datatype optional", H5VL_SUBCLS_DATATYPE, args);
-}
-
-static herr_t
-sw_datatype_close(void *dt, hid_t dxpl_id, void **req)
-{
-    (void)dxpl_id;
-    (void)req;
-    return swClose(H(dt));
-}
+SW_OPTIONAL_CALLBACK(sw_datatype_optional, "datatype optional", H5VL_SUBCLS_DATATYPE)
 
 /* ---- files ---- */
 
@@ -894,8 +849,7 @@ sw_file_open(const char *name, unsigned flags, hid_t fapl_id, hid_t dxpl_id, voi
 static herr_t
 sw_file_get(void *obj, H5VL_file_get_args_t *a, hid_t dxpl_id, void **req)
 {
-    hid_t id;
-    int   writable = 0;
+    int writable = 0;
 
     (void)dxpl_id;
     (void)req;
@@ -913,15 +867,9 @@ sw_file_get(void *obj, H5VL_file_get_args_t *a, hid_t dxpl_id, void **req)
             return 0;
         }
         case H5VL_FILE_GET_FAPL:
-            if ((id = swFileGetFAPL(H(obj))) < 0)
-                return -1;
-            a->args.get_fapl.fapl_id = id;
-            return 0;
+            return sw_set_id(swFileGetFAPL(H(obj)), &a->args.get_fapl.fapl_id);
         case H5VL_FILE_GET_FCPL:
-            if ((id = swFileGetFCPL(H(obj))) < 0)
-                return -1;
-            a->args.get_fcpl.fcpl_id = id;
-            return 0;
+            return sw_set_id(swFileGetFCPL(H(obj)), &a->args.get_fcpl.fcpl_id);
         case H5VL_FILE_GET_FILENO:
             return swFileGetFileno(H(obj), a->args.get_fileno.fileno);
         case H5VL_FILE_GET_INTENT:
@@ -971,22 +919,7 @@ sw_file_specific(void *obj, H5VL_file_specific_args_t *a, hid_t dxpl_id, void **
     }
 }
 
-static herr_t
-sw_file_optional(void *obj, H5VL_optional_args_t *args, hid_t dxpl_id, void **req)
-{
-    (void)obj;
-    (void)dxpl_id;
-    (void)req;
-    return sw_optional_unsupported("file optional", H5VL_SUBCLS_FILE, args);
-}
-
-static herr_t
-sw_file_close(void *file, hid_t dxpl_id, void **req)
-{
-    (void)dxpl_id;
-    (void)req;
-    return swClose(H(file));
-}
+SW_OPTIONAL_CALLBACK(sw_file_optional, "file optional", H5VL_SUBCLS_FILE)
 
 /* ---- groups ---- */
 
@@ -999,8 +932,7 @@ sw_group_create(void *obj, const H5VL_loc_params_t *lp, const char *name, hid_t 
     (void)gapl_id;
     (void)dxpl_id;
     (void)req;
-    sw_loc(lp, &loc);
-    return (void *)swGroupCreate(H(obj), &loc, (char *)name, lcpl_id, gcpl_id);
+    return (void *)swGroupCreate(H(obj), sw_loc(lp, &loc), (char *)name, lcpl_id, gcpl_id);
 }
 
 static void *
@@ -1012,27 +944,21 @@ sw_group_open(void *obj, const H5VL_loc_params_t *lp, const char *name, hid_t ga
     (void)gapl_id;
     (void)dxpl_id;
     (void)req;
-    sw_loc(lp, &loc);
-    return (void *)swGroupOpen(H(obj), &loc, (char *)name);
+    return (void *)swGroupOpen(H(obj), sw_loc(lp, &loc), (char *)name);
 }
 
 static herr_t
 sw_group_get(void *obj, H5VL_group_get_args_t *a, hid_t dxpl_id, void **req)
 {
     sw_loc_t loc;
-    hid_t    id;
 
     (void)dxpl_id;
     (void)req;
     switch (a->op_type) {
         case H5VL_GROUP_GET_GCPL:
-            if ((id = swGroupGetGCPL(H(obj))) < 0)
-                return -1;
-            a->args.get_gcpl.gcpl_id = id;
-            return 0;
+            return sw_set_id(swGroupGetGCPL(H(obj)), &a->args.get_gcpl.gcpl_id);
         case H5VL_GROUP_GET_INFO:
-            sw_loc(&a->args.get_info.loc_params, &loc);
-            return swGroupGetInfo(H(obj), &loc, a->args.get_info.ginfo);
+            return swGroupGetInfo(H(obj), sw_loc(&a->args.get_info.loc_params, &loc), a->args.get_info.ginfo);
         default:
             return sw_unsupported("group get", "group get operation", (int)a->op_type);
     }
@@ -1057,22 +983,7 @@ sw_group_specific(void *obj, H5VL_group_specific_args_t *a, hid_t dxpl_id, void 
     }
 }
 
-static herr_t
-sw_group_optional(void *obj, H5VL_optional_args_t *args, hid_t dxpl_id, void **req)
-{
-    (void)obj;
-    (void)dxpl_id;
-    (void)req;
-    return sw_optional_unsupported("group optional", H5VL_SUBCLS_GROUP, args);
-}
-
-static herr_t
-sw_group_close(void *grp, hid_t dxpl_id, void **req)
-{
-    (void)dxpl_id;
-    (void)req;
-    return swClose(H(grp));
-}
+SW_OPTIONAL_CALLBACK(sw_group_optional, "group optional", H5VL_SUBCLS_GROUP)
 
 /* ---- links ---- */
 
@@ -1194,8 +1105,7 @@ sw_object_open(void *obj, const H5VL_loc_params_t *lp, H5I_type_t *opened_type, 
 
     (void)dxpl_id;
     (void)req;
-    sw_loc(lp, &loc);
-    return (void *)swObjectOpen(H(obj), &loc, opened_type);
+    return (void *)swObjectOpen(H(obj), sw_loc(lp, &loc), opened_type);
 }
 
 static herr_t
@@ -1309,21 +1219,21 @@ const H5VL_class_t sw_class = {
     {NULL, NULL, NULL, NULL, NULL}, /* wrap_cls: terminal connector */
     {
         sw_attr_create, sw_attr_open, sw_attr_read, sw_attr_write, sw_attr_get, sw_attr_specific,
-        sw_attr_optional, sw_attr_close,
+        sw_attr_optional, sw_close,
     },
     {
         sw_dataset_create, sw_dataset_open, sw_dataset_read, sw_dataset_write, sw_dataset_get,
-        sw_dataset_specific, sw_dataset_optional, sw_dataset_close,
+        sw_dataset_specific, sw_dataset_optional, sw_close,
     },
     {
         sw_datatype_commit, sw_datatype_open, sw_datatype_get, sw_datatype_specific, sw_datatype_optional,
-        sw_datatype_close,
+        sw_close,
     },
     {
-        sw_file_create, sw_file_open, sw_file_get, sw_file_specific, sw_file_optional, sw_file_close,
+        sw_file_create, sw_file_open, sw_file_get, sw_file_specific, sw_file_optional, sw_close,
     },
     {
-        sw_group_create, sw_group_open, sw_group_get, sw_group_specific, sw_group_optional, sw_group_close,
+        sw_group_create, sw_group_open, sw_group_get, sw_group_specific, sw_group_optional, sw_close,
     },
     {
         sw_link_create, sw_link_copy, sw_link_move, sw_link_get, sw_link_specific, sw_link_optional,

@@ -19,11 +19,7 @@ import (
 //export swDatasetCreate
 func swDatasetCreate(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char, lcpl, typeID, spaceID, dcpl C.hid_t) C.uintptr_t {
 	return object("H5Dcreate", func(p *plugin) (*handle, error) {
-		h, err := p.lookup(obj)
-		if err != nil {
-			return nil, err
-		}
-		base, basePath, err := p.locate(h, loc)
+		h, base, basePath, err := p.lookupAt(obj, loc)
 		if err != nil {
 			return nil, err
 		}
@@ -44,20 +40,12 @@ func swDatasetCreate(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char, lcpl, typeI
 			return nil, err
 		}
 		spec.TypeRef = p.committedType(h.file, typeID)
-		inter, err := intermediate(lcpl)
-		if err != nil {
-			return nil, err
-		}
-		utf8, err := utf8Names(lcpl)
-		if err != nil {
-			return nil, err
-		}
 		path := goStringOrEmpty(name) // NULL: H5Dcreate_anon
-		d, err := base.CreateDataset(path, inter, spec)
-		if err != nil {
-			return nil, err
-		}
-		if err := markUTF8(base, path, utf8); err != nil {
+		var d *vol.Object
+		if err := createLinked(base, path, lcpl, func(inter bool) (err error) {
+			d, err = base.CreateDataset(path, inter, spec)
+			return err
+		}); err != nil {
 			return nil, err
 		}
 		return &handle{kind: kindDataset, file: h.file.Reopen(), obj: d, path: createdPath(basePath, path)}, nil
@@ -247,14 +235,20 @@ func swDatasetGetSpace(obj C.uintptr_t) C.hid_t {
 	})
 }
 
+// datasetStorageSize is the dataset's storage size (vol's StorageSize),
+// which both H5Dget_storage_size and H5Dget_space_status report on.
+func (p *plugin) datasetStorageSize(obj C.uintptr_t) (uint64, error) {
+	h, err := p.datasetOf(obj)
+	if err != nil {
+		return 0, err
+	}
+	return h.obj.StorageSize()
+}
+
 //export swDatasetGetSpaceStatus
 func swDatasetGetSpaceStatus(obj C.uintptr_t, st *C.H5D_space_status_t) C.herr_t {
 	return status("H5Dget_space_status", func(p *plugin) error {
-		h, err := p.datasetOf(obj)
-		if err != nil {
-			return err
-		}
-		n, err := h.obj.StorageSize()
+		n, err := p.datasetStorageSize(obj)
 		if err != nil {
 			return err
 		}
@@ -269,11 +263,7 @@ func swDatasetGetSpaceStatus(obj C.uintptr_t, st *C.H5D_space_status_t) C.herr_t
 //export swDatasetGetStorageSize
 func swDatasetGetStorageSize(obj C.uintptr_t, size *C.hsize_t) C.herr_t {
 	return status("H5Dget_storage_size", func(p *plugin) error {
-		h, err := p.datasetOf(obj)
-		if err != nil {
-			return err
-		}
-		n, err := h.obj.StorageSize()
+		n, err := p.datasetStorageSize(obj)
 		if err != nil {
 			return err
 		}

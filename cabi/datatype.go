@@ -19,23 +19,11 @@ import (
 //export swTypeCommit
 func swTypeCommit(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char, typeID, lcpl, tcpl C.hid_t) C.uintptr_t {
 	return object("H5Tcommit", func(p *plugin) (*handle, error) {
-		h, err := p.lookup(obj)
-		if err != nil {
-			return nil, err
-		}
-		base, basePath, err := p.locate(h, loc)
+		h, base, basePath, err := p.lookupAt(obj, loc)
 		if err != nil {
 			return nil, err
 		}
 		t, err := dtypeOf(typeID)
-		if err != nil {
-			return nil, err
-		}
-		inter, err := intermediate(lcpl)
-		if err != nil {
-			return nil, err
-		}
-		utf8, err := utf8Names(lcpl)
 		if err != nil {
 			return nil, err
 		}
@@ -44,11 +32,11 @@ func swTypeCommit(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char, typeID, lcpl, 
 			return nil, err
 		}
 		path := goStringOrEmpty(name) // NULL: H5Tcommit_anon
-		o, err := base.CommitType(path, inter, t, cpl)
-		if err != nil {
-			return nil, err
-		}
-		if err := markUTF8(base, path, utf8); err != nil {
+		var o *vol.Object
+		if err := createLinked(base, path, lcpl, func(inter bool) (err error) {
+			o, err = base.CommitType(path, inter, t, cpl)
+			return err
+		}); err != nil {
 			return nil, err
 		}
 		return &handle{kind: kindDatatype, file: h.file.Reopen(), obj: o, path: createdPath(basePath, path)}, nil

@@ -17,19 +17,7 @@ import (
 //export swGroupCreate
 func swGroupCreate(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char, lcpl, gcpl C.hid_t) C.uintptr_t {
 	return object("H5Gcreate", func(p *plugin) (*handle, error) {
-		h, err := p.lookup(obj)
-		if err != nil {
-			return nil, err
-		}
-		base, basePath, err := p.locate(h, loc)
-		if err != nil {
-			return nil, err
-		}
-		inter, err := intermediate(lcpl)
-		if err != nil {
-			return nil, err
-		}
-		utf8, err := utf8Names(lcpl)
+		h, base, basePath, err := p.lookupAt(obj, loc)
 		if err != nil {
 			return nil, err
 		}
@@ -38,11 +26,11 @@ func swGroupCreate(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char, lcpl, gcpl C.
 			return nil, err
 		}
 		path := goStringOrEmpty(name) // NULL: H5Gcreate_anon
-		g, err := base.CreateGroup(path, inter, cpl)
-		if err != nil {
-			return nil, err
-		}
-		if err := markUTF8(base, path, utf8); err != nil {
+		var g *vol.Object
+		if err := createLinked(base, path, lcpl, func(inter bool) (err error) {
+			g, err = base.CreateGroup(path, inter, cpl)
+			return err
+		}); err != nil {
 			return nil, err
 		}
 		return &handle{kind: kindGroup, file: h.file.Reopen(), obj: g, path: createdPath(basePath, path)}, nil
@@ -59,11 +47,7 @@ func swGroupOpen(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char) C.uintptr_t {
 // openKind opens the object at name (relative to the location) and insists
 // on its kind, as H5Gopen, H5Dopen and H5Topen do.
 func (p *plugin) openKind(obj C.uintptr_t, loc *C.sw_loc_t, name *C.char, want domain.Kind) (*handle, error) {
-	h, err := p.lookup(obj)
-	if err != nil {
-		return nil, err
-	}
-	base, basePath, err := p.locate(h, loc)
+	h, base, basePath, err := p.lookupAt(obj, loc)
 	if err != nil {
 		return nil, err
 	}
@@ -122,11 +106,7 @@ func rootGCPL(fcpl []byte) (C.hid_t, error) {
 //export swGroupGetInfo
 func swGroupGetInfo(obj C.uintptr_t, loc *C.sw_loc_t, info *C.H5G_info_t) C.herr_t {
 	return status("H5Gget_info", func(p *plugin) error {
-		h, err := p.lookup(obj)
-		if err != nil {
-			return err
-		}
-		g, _, err := p.locate(h, loc)
+		h, g, _, err := p.lookupAt(obj, loc)
 		if err != nil {
 			return err
 		}

@@ -128,6 +128,18 @@ func (p *plugin) fileInUse(f *vol.File) bool {
 
 // ---- locations ----
 
+// lookupAt is lookup followed by locate: the handle obj names and the
+// object (with its path) that loc names relative to it, which is where most
+// callbacks taking a location start.
+func (p *plugin) lookupAt(obj C.uintptr_t, loc *C.sw_loc_t) (*handle, *vol.Object, string, error) {
+	h, err := p.lookup(obj)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	o, path, err := p.locate(h, loc)
+	return h, o, path, err
+}
+
 // locate resolves a location relative to h to an object and its path.
 func (p *plugin) locate(h *handle, loc *C.sw_loc_t) (*vol.Object, string, error) {
 	base, basePath := h.object(), h.objectPath()

@@ -28,18 +28,12 @@ func (p *plugin) linkPlace(h *handle, loc *C.sw_loc_t) (*vol.Object, string, err
 //export swLinkCreateHard
 func swLinkCreateHard(obj C.uintptr_t, loc *C.sw_loc_t, target C.uintptr_t, tloc *C.sw_loc_t, lcpl C.hid_t) C.herr_t {
 	return status("H5Lcreate_hard", func(p *plugin) error {
-		h, err := p.lookup(obj)
+		if target == 0 { // H5L_SAME_LOC
+			target = obj
+		}
+		h, th, err := p.lookupSameFile(obj, target, "a hard link cannot point into another file")
 		if err != nil {
 			return err
-		}
-		th := h
-		if target != 0 {
-			if th, err = p.lookup(target); err != nil {
-				return err
-			}
-		}
-		if th.file != h.file {
-			return fmt.Errorf("%w: a hard link cannot point into another file", vol.ErrInvalid)
 		}
 		o, _, err := p.locate(th, tloc)
 		if err != nil {
@@ -49,18 +43,9 @@ func swLinkCreateHard(obj C.uintptr_t, loc *C.sw_loc_t, target C.uintptr_t, tloc
 		if err != nil {
 			return err
 		}
-		inter, err := intermediate(lcpl)
-		if err != nil {
-			return err
-		}
-		utf8, err := utf8Names(lcpl)
-		if err != nil {
-			return err
-		}
-		if err := base.CreateHardLink(name, o, inter); err != nil {
-			return err
-		}
-		return markUTF8(base, name, utf8)
+		return createLinked(base, name, lcpl, func(inter bool) error {
+			return base.CreateHardLink(name, o, inter)
+		})
 	})
 }
 
@@ -75,18 +60,9 @@ func swLinkCreateSoft(obj C.uintptr_t, loc *C.sw_loc_t, target *C.char, lcpl C.h
 		if err != nil {
 			return err
 		}
-		inter, err := intermediate(lcpl)
-		if err != nil {
-			return err
-		}
-		utf8, err := utf8Names(lcpl)
-		if err != nil {
-			return err
-		}
-		if err := base.CreateSoftLink(name, C.GoString(target), inter); err != nil {
-			return err
-		}
-		return markUTF8(base, name, utf8)
+		return createLinked(base, name, lcpl, func(inter bool) error {
+			return base.CreateSoftLink(name, C.GoString(target), inter)
+		})
 	})
 }
 
@@ -108,18 +84,9 @@ func swLinkCreateExternal(obj C.uintptr_t, loc *C.sw_loc_t, buf unsafe.Pointer, 
 		if err != nil {
 			return err
 		}
-		inter, err := intermediate(lcpl)
-		if err != nil {
-			return err
-		}
-		utf8, err := utf8Names(lcpl)
-		if err != nil {
-			return err
-		}
-		if err := base.CreateExternalLink(name, file, path, inter); err != nil {
-			return err
-		}
-		return markUTF8(base, name, utf8)
+		return createLinked(base, name, lcpl, func(inter bool) error {
+			return base.CreateExternalLink(name, file, path, inter)
+		})
 	})
 }
 
@@ -154,6 +121,24 @@ func parseExternalLink(b []byte) (file, path string, err error) {
 	return string(f), string(o), nil
 }
 
+// lookupSameFile looks up the two handles a call links between and insists
+// they are in one file (links never cross files; external links name
+// them instead); refusal says why, for this call.
+func (p *plugin) lookupSameFile(a, b C.uintptr_t, refusal string) (*handle, *handle, error) {
+	ha, err := p.lookup(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	hb, err := p.lookup(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ha.file != hb.file {
+		return nil, nil, fmt.Errorf("%w: %s", vol.ErrInvalid, refusal)
+	}
+	return ha, hb, nil
+}
+
 //export swLinkCopyMove
 func swLinkCopyMove(src C.uintptr_t, srcLoc *C.sw_loc_t, dst C.uintptr_t, dstLoc *C.sw_loc_t, lcpl C.hid_t, move C.int) C.herr_t {
 	what := "H5Lcopy"
@@ -168,16 +153,9 @@ func swLinkCopyMove(src C.uintptr_t, srcLoc *C.sw_loc_t, dst C.uintptr_t, dstLoc
 		if dst == 0 {
 			dst = src
 		}
-		sh, err := p.lookup(src)
+		sh, dh, err := p.lookupSameFile(src, dst, "links cannot move or be copied between files")
 		if err != nil {
 			return err
-		}
-		dh, err := p.lookup(dst)
-		if err != nil {
-			return err
-		}
-		if sh.file != dh.file {
-			return fmt.Errorf("%w: links cannot move or be copied between files", vol.ErrInvalid)
 		}
 		sbase, sname, err := p.linkPlace(sh, srcLoc)
 		if err != nil {
@@ -390,11 +368,7 @@ func swLinkExists(obj C.uintptr_t, loc *C.sw_loc_t, exists *C.hbool_t) C.herr_t 
 func swLinkIterate(obj C.uintptr_t, loc *C.sw_loc_t, recursive, idxType, order C.int, idx *C.hsize_t,
 	op C.H5L_iterate2_t, opData unsafe.Pointer) C.herr_t {
 	return iterate("H5Literate", func(p *plugin) (C.herr_t, error) {
-		h, err := p.lookup(obj)
-		if err != nil {
-			return -1, err
-		}
-		grp, grpPath, err := p.locate(h, loc)
+		h, grp, grpPath, err := p.lookupAt(obj, loc)
 		if err != nil {
 			return -1, err
 		}

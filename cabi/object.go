@@ -18,11 +18,7 @@ import (
 //export swObjectOpen
 func swObjectOpen(obj C.uintptr_t, loc *C.sw_loc_t, opened *C.H5I_type_t) C.uintptr_t {
 	return object("H5Oopen", func(p *plugin) (*handle, error) {
-		h, err := p.lookup(obj)
-		if err != nil {
-			return nil, err
-		}
-		o, path, err := p.locate(h, loc)
+		h, o, path, err := p.lookupAt(obj, loc)
 		if err != nil {
 			return nil, err
 		}
@@ -73,11 +69,7 @@ func swObjectGetFile(obj C.uintptr_t) (ret C.uintptr_t) {
 //export swObjectGetName
 func swObjectGetName(obj C.uintptr_t, loc *C.sw_loc_t, buf *C.char, size C.size_t, length *C.size_t) C.herr_t {
 	return status("H5Iget_name", func(p *plugin) error {
-		h, err := p.lookup(obj)
-		if err != nil {
-			return err
-		}
-		o, path, err := p.locate(h, loc)
+		h, o, path, err := p.lookupAt(obj, loc)
 		if err != nil {
 			return err
 		}
@@ -109,11 +101,7 @@ func objectType(k domain.Kind) C.H5O_type_t {
 //export swObjectGetType
 func swObjectGetType(obj C.uintptr_t, loc *C.sw_loc_t, typ *C.H5O_type_t) C.herr_t {
 	return status("H5Oget_info", func(p *plugin) error {
-		h, err := p.lookup(obj)
-		if err != nil {
-			return err
-		}
-		o, _, err := p.locate(h, loc)
+		_, o, _, err := p.lookupAt(obj, loc)
 		if err != nil {
 			return err
 		}
@@ -148,11 +136,7 @@ func fillObjectInfo(f *vol.File, o *vol.Object, fields C.uint, oi *C.H5O_info2_t
 //export swObjectGetInfo
 func swObjectGetInfo(obj C.uintptr_t, loc *C.sw_loc_t, fields C.uint, oi *C.H5O_info2_t) C.herr_t {
 	return status("H5Oget_info", func(p *plugin) error {
-		h, err := p.lookup(obj)
-		if err != nil {
-			return err
-		}
-		o, _, err := p.locate(h, loc)
+		h, o, _, err := p.lookupAt(obj, loc)
 		if err != nil {
 			return err
 		}
@@ -206,11 +190,7 @@ func swObjectExists(obj C.uintptr_t, loc *C.sw_loc_t, exists *C.hbool_t) C.herr_
 //export swObjectLookup
 func swObjectLookup(obj C.uintptr_t, loc *C.sw_loc_t, token *C.H5O_token_t) C.herr_t {
 	return status("H5Oget_token", func(p *plugin) error {
-		h, err := p.lookup(obj)
-		if err != nil {
-			return err
-		}
-		o, _, err := p.locate(h, loc)
+		_, o, _, err := p.lookupAt(obj, loc)
 		if err != nil {
 			return err
 		}
@@ -226,11 +206,7 @@ func swObjectLookup(obj C.uintptr_t, loc *C.sw_loc_t, token *C.H5O_token_t) C.he
 func swObjectVisit(obj C.uintptr_t, loc *C.sw_loc_t, idxType, order C.int, fields C.uint,
 	op C.H5O_iterate2_t, opData unsafe.Pointer) C.herr_t {
 	return iterate("H5Ovisit", func(p *plugin) (C.herr_t, error) {
-		h, err := p.lookup(obj)
-		if err != nil {
-			return -1, err
-		}
-		start, startPath, err := p.locate(h, loc)
+		h, start, startPath, err := p.lookupAt(obj, loc)
 		if err != nil {
 			return -1, err
 		}

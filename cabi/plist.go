@@ -92,10 +92,23 @@ func utf8Names(cpl C.hid_t) (bool, error) {
 	return false, h5fail("H5Pget_char_encoding")
 }
 
-// markUTF8 records UTF-8 names (utf8Names of the call's lcpl, read before
-// the call changed anything) on the link a create call just made at path
-// (relative to base); an anonymous object ("") has no link.
-func markUTF8(base *vol.Object, path string, utf8 bool) error {
+// createLinked runs a create call that makes a link at path (relative to
+// base) under the link creation list lcpl: create gets the list's
+// intermediate-group setting, and the new link then gets the list's
+// character set. Both are read before create changes anything. An
+// anonymous object (path "") has no link to mark.
+func createLinked(base *vol.Object, path string, lcpl C.hid_t, create func(intermediate bool) error) error {
+	inter, err := intermediate(lcpl)
+	if err != nil {
+		return err
+	}
+	utf8, err := utf8Names(lcpl)
+	if err != nil {
+		return err
+	}
+	if err := create(inter); err != nil {
+		return err
+	}
 	if path == "" || !utf8 {
 		return nil
 	}

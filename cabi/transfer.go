@@ -516,6 +516,24 @@ func (x *transfer) buffers(batch uint64, bkgSize int) (tmp, bkg unsafe.Pointer, 
 	return tmp, bkg, func() { C.free(tmp); C.free(bkg) }, nil
 }
 
+// direct is the fast path of both directions: with no conversion and
+// fixed-size elements, a program buffer whose selection is one contiguous
+// span has the stored layout, so the store can write from it or read into
+// it in place. ok is false when the transfer needs the batched path.
+func (x *transfer) direct(fileIt *selIter, buf unsafe.Pointer) (runs []vol.Run, span []byte, ok bool, err error) {
+	if x.convert || x.variable {
+		return nil, nil, false, nil
+	}
+	off, ok, err := contiguousSpan(x.mem, x.memSize, x.n)
+	if err != nil || !ok {
+		return nil, nil, false, err
+	}
+	if runs, err = fileIt.runs(x.n); err != nil {
+		return nil, nil, false, err
+	}
+	return runs, cBytes(unsafe.Add(buf, uintptr(off)), int(x.n)*x.fileSize), true, nil
+}
+
 func (x *transfer) write(buf unsafe.Pointer) error {
 	if x.n == 0 {
 		return nil
@@ -528,18 +546,12 @@ func (x *transfer) write(buf unsafe.Pointer) error {
 		return err
 	}
 	defer fileIt.close()
-	if !x.convert && !x.variable {
-		off, ok, err := contiguousSpan(x.mem, x.memSize, x.n)
-		if err != nil {
-			return err
-		}
-		if ok { // the program's buffer is already the stored layout
-			runs, err := fileIt.runs(x.n)
-			if err != nil {
-				return err
-			}
-			return x.store.Write(runs, cBytes(unsafe.Add(buf, uintptr(off)), int(x.n)*x.fileSize))
-		}
+	runs, span, ok, err := x.direct(fileIt, buf)
+	if err != nil {
+		return err
+	}
+	if ok { // the program's buffer is already the stored layout
+		return x.store.Write(runs, span)
 	}
 	memIt, err := newSelIter(x.mem, x.memSize)
 	if err != nil {
@@ -607,18 +619,12 @@ func (x *transfer) read(buf unsafe.Pointer) error {
 		return err
 	}
 	defer fileIt.close()
-	if !x.convert && !x.variable {
-		off, ok, err := contiguousSpan(x.mem, x.memSize, x.n)
-		if err != nil {
-			return err
-		}
-		if ok { // the store fills the program's buffer directly
-			runs, err := fileIt.runs(x.n)
-			if err != nil {
-				return err
-			}
-			return x.store.Read(runs, cBytes(unsafe.Add(buf, uintptr(off)), int(x.n)*x.fileSize))
-		}
+	runs, span, ok, err := x.direct(fileIt, buf)
+	if err != nil {
+		return err
+	}
+	if ok { // the store fills the program's buffer directly
+		return x.store.Read(runs, span)
 	}
 	memIt, err := newSelIter(x.mem, x.memSize)
 	if err != nil {

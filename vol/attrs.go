@@ -1,7 +1,6 @@
 package vol
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"unicode/utf8"
@@ -49,16 +48,7 @@ func (o *Object) findAttr(name string) (int, bool) {
 func (o *Object) attrList(order LinkOrder) []*Attr {
 	attrs := slices.Clone(o.hdr().Attributes)
 	slices.SortStableFunc(attrs, func(a, b domain.Attribute) int {
-		var c int
-		if order.ByCreation {
-			c = cmp.Compare(a.Order, b.Order)
-		} else {
-			c = cmp.Compare(a.Name, b.Name)
-		}
-		if order.Decreasing {
-			c = -c
-		}
-		return c
+		return order.compare(a.Order, a.Name, b.Order, b.Name)
 	})
 	out := make([]*Attr, len(attrs))
 	for i, a := range attrs {

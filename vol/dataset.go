@@ -350,28 +350,8 @@ func (ds *dsIO) write(runs []Run, src []byte) error {
 		return nil
 	}
 	plan := ds.plan(runs)
-	var missing [][]uint64
-	var missingAt []int
-	for i, cp := range plan {
-		covered := ds.grid.Covered(cp.Index, cp.Pieces)
-		e := io.entries[ds.key(cp.Index)]
-		if e == nil && !covered {
-			missing = append(missing, cp.Index)
-			missingAt = append(missingAt, i)
-			continue
-		}
-		if e == nil {
-			e = ds.newEntry(cp.Index)
-			e.absent, e.size = true, absentSize
-			io.insert(e)
-		}
-		if err := ds.update(io, e, cp, covered, src); err != nil {
-			return err
-		}
-	}
-	return io.fetch(ds, missing, nil, func(i int, e *entry) error {
-		io.insert(e)
-		return ds.update(io, e, plan[missingAt[i]], false, src)
+	return ds.writePlan(io, plan, func(e *entry, cp chunks.ChunkPieces, covered bool) error {
+		return ds.update(io, e, cp, covered, src)
 	})
 }
 
@@ -492,6 +472,14 @@ func (ds *dsIO) writeVar(runs []Run, elems [][]byte) error {
 		}
 		return io.makeRoom()
 	}
+	return ds.writePlan(io, plan, update)
+}
+
+// writePlan runs update on the entry of every chunk a write's plan
+// touches. A chunk that is cached, or that the write covers wholly (its
+// old contents do not matter, so it starts absent), is updated at once;
+// the others are fetched first, all together, and updated as not covered.
+func (ds *dsIO) writePlan(io *chunkIO, plan []chunks.ChunkPieces, update func(e *entry, cp chunks.ChunkPieces, covered bool) error) error {
 	var missing [][]uint64
 	var missingAt []int
 	for i, cp := range plan {

@@ -46,20 +46,26 @@ func (g *Object) removeLink(name string) (domain.Link, bool) {
 	return l, true
 }
 
+// compare orders two links or attributes, given by creation order and
+// name, as H5Literate and H5Aiterate do for this order.
+func (order LinkOrder) compare(aOrder int64, aName string, bOrder int64, bName string) int {
+	var c int
+	if order.ByCreation {
+		c = cmp.Compare(aOrder, bOrder)
+	} else {
+		c = cmp.Compare(aName, bName)
+	}
+	if order.Decreasing {
+		c = -c
+	}
+	return c
+}
+
 // sortLinks orders a copy of links as H5Literate would.
 func sortLinks(links []domain.Link, order LinkOrder) []domain.Link {
 	out := slices.Clone(links)
 	slices.SortStableFunc(out, func(a, b domain.Link) int {
-		var c int
-		if order.ByCreation {
-			c = cmp.Compare(a.Order, b.Order)
-		} else {
-			c = cmp.Compare(a.Name, b.Name)
-		}
-		if order.Decreasing {
-			c = -c
-		}
-		return c
+		return order.compare(a.Order, a.Name, b.Order, b.Name)
 	})
 	return out
 }
