@@ -2,6 +2,8 @@ package object
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -154,6 +156,9 @@ func TestPutStatuses(t *testing.T) {
 	h := newHarness(t, Config{})
 	h.mustPut("exists", 10, "x")
 	future := strconv.FormatInt(1700000000+1000, 10)
+	big := strings.Repeat("0123456789abcdef", 3<<16) + "tail" // 3 MiB and a bit
+	bigSum := md5.Sum([]byte(big))
+	bigETag := hex.EncodeToString(bigSum[:])
 	tests := []struct {
 		name    string
 		path    string
@@ -190,6 +195,12 @@ func TestPutStatuses(t *testing.T) {
 		{"bad partition", "/sda/x/AUTH_a/c/o", strings.NewReader("abc"), []string{"X-Timestamp", ts(1), "Content-Type", "a/b"}, 400, "partition"},
 		{"container path", "/sda/3/AUTH_a/c", strings.NewReader("abc"), []string{"X-Timestamp", ts(1), "Content-Type", "a/b"}, 400, "Invalid path"},
 		{"NUL in name", base + "a%00b", strings.NewReader("abc"), []string{"X-Timestamp", ts(1), "Content-Type", "a/b"}, 412, "Invalid UTF8 or contains NULL"},
+		// Bodies that take many buffers on their way to disk.
+		{"large", base + "large", strings.NewReader(big), []string{"X-Timestamp", ts(1), "Content-Type", "a/b", "Etag", bigETag}, 201, ""},
+		{"large chunked", base + "large-chunked", strings.NewReader(big), []string{"X-Timestamp", ts(1), "Content-Type", "a/b", "Content-Length", "-1"}, 201, ""},
+		{"large etag mismatch", base + "o", strings.NewReader(big), []string{"X-Timestamp", ts(1), "Content-Type", "a/b", "Etag", "0123"}, 422, "Unprocessable Entity"},
+		{"large short body", base + "o", strings.NewReader(big), []string{"X-Timestamp", ts(1), "Content-Type", "a/b", "Content-Length", strconv.Itoa(2 * len(big))}, 499, ""},
+		{"large read timeout", base + "o", io.MultiReader(strings.NewReader(big), slowBody{}), []string{"X-Timestamp", ts(1), "Content-Type", "a/b", "Content-Length", strconv.Itoa(2 * len(big))}, 408, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,6 +213,15 @@ func TestPutStatuses(t *testing.T) {
 	}
 	if got := h.do(http.MethodGet, base+"exists", nil); got.Body.String() != "x" {
 		t.Errorf("a rejected PUT changed the object: %q", got.Body)
+	}
+	for _, name := range []string{"large", "large-chunked"} {
+		got := h.do(http.MethodGet, base+name, nil)
+		if got.Body.String() != big || got.Header().Get("Etag") != bigETag {
+			t.Errorf("GET %s: %d bytes, Etag %s; want %d bytes, Etag %s", name, got.Body.Len(), got.Header().Get("Etag"), len(big), bigETag)
+		}
+	}
+	if got := h.do(http.MethodGet, base+"o", nil); got.Code != http.StatusNotFound {
+		t.Errorf("failed PUTs left an object: %d", got.Code)
 	}
 	if got := h.do(http.MethodHead, base+"after", nil, "X-Timestamp", ts(2)).Header().Get("X-Delete-At"); got != strconv.Itoa(1700000001+60) {
 		t.Errorf("X-Delete-After stored as X-Delete-At %q", got)

@@ -95,3 +95,18 @@ func BenchmarkGet64M(b *testing.B) {
 		o.Close()
 	}
 }
+
+// BenchmarkPut4MParallel is the HDF5 VOL connector's traffic: 16 writers
+// storing 4 MiB chunk objects at once.
+func BenchmarkPut4MParallel(b *testing.B) {
+	d := newTestDevice(b, nil)
+	body := make([]byte, 4<<20)
+	b.SetBytes(int64(len(body)))
+	b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+	var n atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			benchPut(b, d, fmt.Sprintf("a/c/chunk%d", n.Add(1)), body)
+		}
+	})
+}

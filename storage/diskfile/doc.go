@@ -20,8 +20,10 @@
 // them per inode, less than Swift's 4 KiB of user metadata plus system
 // metadata, and data plus metadata in one file land atomically in one
 // rename. A truncated or damaged file fails the trailer checks (a damaged
-// body fails the MD5 check of a full read); the hash directory is then
-// moved to quarantine and the object reads as not found.
+// body fails the check of a full read: against the body's CRC-32C, kept in
+// the metadata beside the MD5 ETag, or the ETag itself for files that
+// predate it); the hash directory is then moved to quarantine and the
+// object reads as not found.
 //
 // # Durability
 //

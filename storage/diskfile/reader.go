@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -54,6 +55,10 @@ type Object struct {
 	ts      swift.Timestamp
 	ctypeTS swift.Timestamp
 	size    int64
+	// bodyCRC is the body's CRC-32C from the .data's metadata, when
+	// hasCRC (see keyBodyCRC).
+	bodyCRC uint32
+	hasCRC  bool
 }
 
 // Open opens the current version of the object name, whose path hash is
@@ -128,6 +133,12 @@ func (o *Object) load(od ondisk) error {
 		return fmt.Errorf("%w: Content-Length %q does not match a body of %d bytes", ErrCorrupt, dataMeta[KeyContentLength], bodyLen)
 	}
 	o.size = bodyLen
+	if v, ok := dataMeta[keyBodyCRC]; ok {
+		if o.bodyCRC, o.hasCRC = parseCRC(v); !o.hasCRC {
+			return fmt.Errorf("%w: body CRC %q", ErrCorrupt, v)
+		}
+		delete(dataMeta, keyBodyCRC)
+	}
 	var metaMeta Metadata
 	if od.meta != nil {
 		if metaMeta, err = o.d.readSmall(filepath.Join(o.loc.dir, od.meta.name)); err != nil {
@@ -280,23 +291,30 @@ func (o *Object) ReadAt(p []byte, off int64) (int, error) {
 // Close releases the file.
 func (o *Object) Close() error { return o.f.Close() }
 
-// Reader streams the whole body and, at its end, checks its MD5 against
-// the stored ETag. On a mismatch the object is quarantined and the read
-// fails with ErrCorrupt, so the next reader gets a 404 and replication
-// restores a good copy (Swift's DiskFileReader does the same). Bodies
+// Reader streams the whole body and, at its end, checks its CRC-32C
+// against the one stored with it (or, for files written without one, its
+// MD5 against the stored ETag). On a mismatch the object is quarantined
+// and the read fails with ErrCorrupt, so the next reader gets a 404 and
+// replication restores a good copy (Swift's DiskFileReader does the same
+// with the MD5). Bodies
 // larger than KeepCacheSize are dropped from the page cache behind the
 // reader.
 func (o *Object) Reader() io.Reader {
 	fd := o.f.Fd()
 	adviseSequential(fd)
-	return &verifyingReader{o: o, fd: fd, md5: md5.New(), drop: o.size > o.d.keep}
+	r := &verifyingReader{o: o, fd: fd, drop: o.size > o.d.keep}
+	if !o.hasCRC {
+		r.md5 = md5.New()
+	}
+	return r
 }
 
 type verifyingReader struct {
 	o       *Object
 	fd      uintptr
 	off     int64
-	md5     hash.Hash
+	crc     uint32
+	md5     hash.Hash // nil when the CRC is checked
 	drop    bool
 	dropped int64
 	err     error
@@ -307,7 +325,11 @@ func (r *verifyingReader) Read(p []byte) (int, error) {
 		return 0, r.err
 	}
 	n, err := r.o.ReadAt(p, r.off)
-	r.md5.Write(p[:n])
+	if r.md5 != nil {
+		r.md5.Write(p[:n])
+	} else {
+		r.crc = crc32.Update(r.crc, castagnoli(), p[:n])
+	}
 	r.off += int64(n)
 	if r.drop && r.off-r.dropped >= writebackWindow {
 		dropCache(r.fd, r.dropped, r.off-r.dropped)
@@ -326,6 +348,12 @@ func (r *verifyingReader) Read(p []byte) (int, error) {
 func (r *verifyingReader) finish() error {
 	if r.drop {
 		dropCache(r.fd, 0, 0)
+	}
+	if r.md5 == nil {
+		if r.crc != r.o.bodyCRC {
+			return fmt.Errorf("%w: body CRC-32C %s, stored %s", ErrCorrupt, formatCRC(r.crc), formatCRC(r.o.bodyCRC))
+		}
+		return io.EOF
 	}
 	if got, want := hex.EncodeToString(r.md5.Sum(nil)), r.o.meta[KeyETag]; got != want {
 		return fmt.Errorf("%w: body MD5 %s, ETag %s", ErrCorrupt, got, want)

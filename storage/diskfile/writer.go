@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"hash/crc32"
 	"maps"
 	"math/rand/v2"
 	"os"
@@ -35,6 +36,7 @@ type Writer struct {
 	fd   uintptr
 	tmp  string
 	md5  hash.Hash
+	crc  uint32 // CRC-32C of the body, which reads verify (see keyBodyCRC)
 	n    int64
 	wb   int64 // body bytes handed to writeback so far
 	err  error
@@ -115,6 +117,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 	}
 	n, err := w.f.Write(p)
 	w.md5.Write(p[:n])
+	w.crc = crc32.Update(w.crc, castagnoli(), p[:n])
 	w.n += int64(n)
 	if err != nil {
 		w.err = w.d.ioError(err)
@@ -169,6 +172,7 @@ func (w *Writer) Commit(meta Metadata) error {
 	if w.ext == extData {
 		m[KeyContentLength] = strconv.FormatInt(w.n, 10)
 		m[KeyETag] = w.ETag()
+		m[keyBodyCRC] = formatCRC(w.crc)
 	}
 	if err := w.seal(m); err != nil {
 		w.discard()
