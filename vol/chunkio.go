@@ -312,11 +312,9 @@ func (io *chunkIO) put(u *upload, filters []domain.Filter, elem int) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
-	_, err := io.f.sess.put(ctx, io.f.container, u.key, body, chunkHeaders)
+	_, err := io.f.sess.put(ctx, io.f.container, u.key, body, http.Header{"Content-Type": {"application/octet-stream"}})
 	return err
 }
-
-var chunkHeaders = http.Header{"Content-Type": {"application/octet-stream"}}
 
 // hasWork reports whether a flush has chunks to send or wait for.
 func (io *chunkIO) hasWork(only *Object) bool {
