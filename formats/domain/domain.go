@@ -175,3 +175,14 @@ type NamedType struct {
 	Header
 	Type formats.Dtype `json:"type"`
 }
+
+// File is every document of one VOL-written file, as a reader loads them
+// (package formats/volfile): what the dataset API describes and slices and
+// what a plain GET streams out as a standard HDF5 file.
+type File struct {
+	Name     string // the manifest's object name in its container
+	Manifest Manifest
+	Groups   map[uint64]*Group
+	Datasets map[uint64]*Dataset
+	Types    map[uint64]*NamedType
+}

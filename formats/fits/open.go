@@ -18,18 +18,18 @@ const Format = "fits"
 // Errors, wrapped with detail; test with errors.Is.
 var (
 	// ErrNotFITS: the object does not start with a FITS primary header.
-	ErrNotFITS = errors.New("fits: not a FITS file")
+	ErrNotFITS = fmt.Errorf("fits: %w", formats.ErrUnrecognized)
 	// ErrCorrupt: a header or data unit is malformed or truncated.
-	ErrCorrupt = errors.New("fits: corrupt file")
+	ErrCorrupt = fmt.Errorf("fits: %w", formats.ErrCorrupt)
 	// ErrUnsupported: a valid FITS construct this reader does not serve
 	// (variable-length array columns, ASCII tables, random groups, …).
-	ErrUnsupported = errors.New("fits: unsupported")
+	ErrUnsupported = fmt.Errorf("fits: %w", formats.ErrUnsupported)
 	// ErrLimit: the file or a request exceeds the Limits.
-	ErrLimit = errors.New("fits: limit exceeded")
+	ErrLimit = fmt.Errorf("fits: %w", formats.ErrLimit)
 	// ErrNotFound: no dataset at the path.
-	ErrNotFound = errors.New("fits: no such dataset")
+	ErrNotFound = fmt.Errorf("fits: %w", formats.ErrNotFound)
 	// ErrSelection: the selection does not fit the dataset.
-	ErrSelection = errors.New("fits: bad selection")
+	ErrSelection = fmt.Errorf("fits: %w", formats.ErrSelection)
 )
 
 // Limits bound what a crafted file or request can make Open and Read do.

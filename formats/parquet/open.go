@@ -25,18 +25,18 @@ const Format = "parquet"
 // Errors, wrapped with detail; test with errors.Is.
 var (
 	// ErrNotParquet: the object does not start and end with "PAR1".
-	ErrNotParquet = errors.New("parquet: not a Parquet file")
+	ErrNotParquet = fmt.Errorf("parquet: %w", formats.ErrUnrecognized)
 	// ErrCorrupt: the footer or a column chunk is malformed or truncated.
-	ErrCorrupt = errors.New("parquet: corrupt file")
+	ErrCorrupt = fmt.Errorf("parquet: %w", formats.ErrCorrupt)
 	// ErrUnsupported: a valid Parquet construct this reader does not serve
 	// (encryption, external column chunks, map columns, …).
-	ErrUnsupported = errors.New("parquet: unsupported")
+	ErrUnsupported = fmt.Errorf("parquet: %w", formats.ErrUnsupported)
 	// ErrLimit: the file or a request exceeds the Limits.
-	ErrLimit = errors.New("parquet: limit exceeded")
+	ErrLimit = fmt.Errorf("parquet: %w", formats.ErrLimit)
 	// ErrNotFound: no dataset at the path.
-	ErrNotFound = errors.New("parquet: no such dataset")
+	ErrNotFound = fmt.Errorf("parquet: %w", formats.ErrNotFound)
 	// ErrSelection: the selection does not fit the dataset.
-	ErrSelection = errors.New("parquet: bad selection")
+	ErrSelection = fmt.Errorf("parquet: %w", formats.ErrSelection)
 )
 
 // Limits bound what a crafted file or request can make Open and Read do.

@@ -42,11 +42,11 @@ import (
 // Sentinels for errors.Is. The proxy answers 413 for ErrTooLarge and 400
 // for the rest.
 var (
-	ErrSyntax      = errors.New("malformed selection")
-	ErrRank        = errors.New("selection rank does not match the dataset")
-	ErrOutOfRange  = errors.New("selection out of range")
-	ErrUnsupported = errors.New("selection not supported")
-	ErrTooLarge    = errors.New("selection too large")
+	ErrSyntax      = fmt.Errorf("malformed: %w", formats.ErrSelection)
+	ErrRank        = fmt.Errorf("rank does not match the dataset: %w", formats.ErrSelection)
+	ErrOutOfRange  = fmt.Errorf("out of range: %w", formats.ErrSelection)
+	ErrUnsupported = fmt.Errorf("not supported: %w", formats.ErrSelection)
+	ErrTooLarge    = fmt.Errorf("%w", formats.ErrTooLarge)
 )
 
 // Error is what Parse and Limit.Check return: the message names the
