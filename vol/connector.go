@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -217,7 +218,11 @@ func (c *Connector) openFileByName(s Settings, name string, write bool) (*File, 
 
 // readManifest fetches and checks a file's manifest.
 func readManifest(ctx context.Context, sess *session, container, path string) (domain.Manifest, string, error) {
-	resp, err := sess.do(ctx, request{method: http.MethodGet, container: container, object: path})
+	// A plain GET of a manifest streams the file out as standard HDF5;
+	// multipart-manifest=get asks for the manifest itself, as for Swift's
+	// large-object manifests.
+	q := url.Values{"multipart-manifest": {"get"}}
+	resp, err := sess.do(ctx, request{method: http.MethodGet, container: container, object: path, query: q})
 	if err != nil {
 		return domain.Manifest{}, "", err
 	}
