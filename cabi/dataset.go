@@ -220,8 +220,23 @@ func swDatasetGetDCPL(obj C.uintptr_t) C.hid_t {
 		if err != nil {
 			return -1, err
 		}
-		return decodePlist(h.obj.CPL(), C.SW_DCPL)
+		if cpl := h.obj.CPL(); len(cpl) > 0 {
+			return decodePlist(cpl, C.SW_DCPL)
+		}
+		return describedDCPL(h.obj.Dataset())
 	})
+}
+
+// describedDCPL is the creation list of a dataset nobody created through
+// HDF5 (one of an uploaded file): its layout, so that H5Pget_chunk and
+// h5ls -v report the file's chunks.
+func describedDCPL(d domain.Dataset) (C.hid_t, error) {
+	tid, err := typeFor(d.Type)
+	if err != nil {
+		return -1, err
+	}
+	defer C.H5Tclose(tid)
+	return dcplFor(d.Layout, tid, d.Fill)
 }
 
 //export swDatasetGetSpace

@@ -124,6 +124,9 @@ type File struct {
 	fileno          uint64
 	closed          bool
 	lock            *lease // nil for read-only files
+	// uploaded is set for an uploaded .h5/.fits/.parquet object, served
+	// read-only from the server's description (uploaded.go).
+	uploaded *uploadedFile
 
 	manifest      domain.Manifest
 	manifestETag  string // of the manifest as last read or written

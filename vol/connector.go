@@ -131,6 +131,12 @@ func (c *Connector) createFile(s Settings, name string, mode CreateMode, fcpl []
 			return nil, fmt.Errorf("creating %s: %w", name, err)
 		}
 	}
+	if mode == CreateTruncate {
+		// Truncating deletes what is there: never an uploaded file.
+		if err := refuseUploaded(ctx, t); err != nil {
+			return nil, fmt.Errorf("creating %s: %w", name, err)
+		}
+	}
 	lock, err := acquireLock(ctx, t.sess, t.container, t.path, c.leaseTTL, c.leaseRenew)
 	if err != nil {
 		return nil, err
@@ -182,6 +188,9 @@ func (c *Connector) openFileByName(s Settings, name string, write bool) (*File, 
 		return nil, err
 	}
 	if f := c.openFile(t.key); f != nil {
+		if write && f.uploaded != nil {
+			return nil, fmt.Errorf("opening %s for writing: %w", name, readOnlyErr(name, f.uploaded.format))
+		}
 		if write && !f.writable {
 			return nil, fmt.Errorf("opening %s for writing: %w in this process; close it first", name, ErrReadOnly)
 		}
@@ -190,11 +199,22 @@ func (c *Connector) openFileByName(s Settings, name string, write bool) (*File, 
 	}
 	var lock *lease
 	if write {
+		if err := refuseUploaded(ctx, t); err != nil {
+			return nil, fmt.Errorf("opening %s for writing: %w", name, err)
+		}
 		if lock, err = acquireLock(ctx, t.sess, t.container, t.path, c.leaseTTL, c.leaseRenew); err != nil {
 			return nil, err
 		}
 	}
 	m, etag, err := readManifest(ctx, t.sess, t.container, t.path)
+	if errors.Is(err, errPlainObject) && lock == nil {
+		f, err := c.openUploaded(ctx, t)
+		if err != nil {
+			return nil, fmt.Errorf("opening %s: %w", name, err)
+		}
+		c.register(f)
+		return f, nil
+	}
 	if err != nil {
 		if lock != nil {
 			_ = lock.release(ctx)
@@ -231,7 +251,7 @@ func readManifest(ctx context.Context, sess *session, container, path string) (d
 	defer resp.Body.Close()
 	hdr := resp.Header
 	if got := hdr.Get(headerFormat); got != domain.FormatName {
-		return domain.Manifest{}, "", fmt.Errorf("%w: %s/%s has no %s: %s header (it is a plain object, maybe an uploaded .h5)", ErrNotHDF5, container, path, headerFormat, domain.FormatName)
+		return domain.Manifest{}, "", fmt.Errorf("%w: %s/%s has no %s: %s header (it is a plain object, maybe an uploaded .h5): %w", ErrNotHDF5, container, path, headerFormat, domain.FormatName, errPlainObject)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxManifest+1))
 	if err != nil {
@@ -270,6 +290,9 @@ func (c *Connector) fileAccessible(s Settings, name string) (bool, error) {
 		return true, nil
 	}
 	_, _, err = readManifest(ctx, t.sess, t.container, t.path)
+	if errors.Is(err, errPlainObject) {
+		_, _, err = describeObject(ctx, t.sess, t.container, t.path, t.name)
+	}
 	switch {
 	case errors.Is(err, ErrNotFound), errors.Is(err, ErrNotHDF5):
 		return false, nil
@@ -294,6 +317,9 @@ func (c *Connector) deleteFile(s Settings, name string) error {
 		return fmt.Errorf("deleting %s: %w", name, err)
 	}
 	if hdr.Get(headerFormat) != domain.FormatName {
+		if err := refuseUploaded(ctx, t); err != nil {
+			return fmt.Errorf("deleting %s: %w", name, err)
+		}
 		return fmt.Errorf("deleting %s: %w", name, ErrNotHDF5)
 	}
 	if _, err := t.sess.head(ctx, t.container, domain.LockKey(t.path)); err == nil {

@@ -141,6 +141,9 @@ func (ds *dsIO) get(io *chunkIO, index []uint64) (*entry, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
 	f := io.f
+	if f.uploaded != nil {
+		return ds.getUploaded(ctx, e)
+	}
 	var buf *chunkBuf
 	var into []byte
 	if !ds.variable && len(ds.filters) == 0 {
@@ -202,6 +205,9 @@ func (ds *dsIO) getInto(io *chunkIO, index []uint64, dst []byte) error {
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
 	f := io.f
+	if f.uploaded != nil {
+		return ds.readUploadedChunk(ctx, index, dst)
+	}
 	key := ds.key(index)
 	data, _, err := f.sess.get(ctx, f.container, key, dst)
 	switch {
@@ -436,7 +442,7 @@ func (ds *dsIO) writeVar(runs []Run, elems [][]byte) error {
 		return fmt.Errorf("%w: write of %d elements with %d values", ErrInvalid, total, len(elems))
 	}
 	for i, v := range elems {
-		if uint64(len(v)) > maxVarElem {
+		if uint64(len(v)) > domain.MaxVarElem {
 			return fmt.Errorf("%w: element %d is %d bytes", ErrInvalid, i, len(v))
 		}
 	}
@@ -759,6 +765,10 @@ func (ds *dsIO) storageSize() (uint64, error) {
 	}
 	layout := ds.o.dset.Layout
 	elem, requested := ds.allocUnit()
+	if ds.o.f.uploaded != nil {
+		// Every element is in the uploaded object.
+		return allocatedBytes(ds.grid.Dims, nil, elem), nil
+	}
 	filtered := len(layout.Filters) > 0
 	if layout.Class == "compact" || layout.EarlyAlloc && !filtered {
 		return allocatedBytes(ds.grid.Dims, requested, elem), nil

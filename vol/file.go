@@ -38,6 +38,9 @@ func (f *File) checkWritable() error {
 	if f.closed {
 		return fmt.Errorf("%w: %s is closed", ErrInvalid, f.name)
 	}
+	if f.uploaded != nil {
+		return readOnlyErr(f.name, f.uploaded.format)
+	}
 	if !f.writable {
 		return fmt.Errorf("%s: %w", f.name, ErrReadOnly)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/sciswift/sciswift/formats"
 	"github.com/sciswift/sciswift/formats/domain"
+	"github.com/sciswift/sciswift/server/client"
 )
 
 var float64LE = formats.Dtype{Class: formats.ClassFloat, Size: 8, Order: formats.LittleEndian}
@@ -43,11 +45,18 @@ func TestCreateOpenClose(t *testing.T) {
 	if !f.Writable() || f.Name() != "run1.h5" || f.Root() == nil || f.Root().Kind() != domain.KindGroup {
 		t.Fatalf("new file: writable %v name %q root %v", f.Writable(), f.Name(), f.Root())
 	}
-	// The manifest is there from create on, marked, with the root group.
+	// The manifest is there from create on, marked, with the root group;
+	// a plain HEAD describes the HDF5 file a GET streams from it.
+	resp, err := raw.Do(ctx, client.Request{Method: http.MethodHead, Container: s.Container, Object: "run1.h5", Query: url.Values{"multipart-manifest": {"get"}}})
+	check(t, err)
+	resp.Body.Close()
+	if hdr := resp.Header; hdr.Get(headerFormat) != domain.FormatName || !strings.HasPrefix(hdr.Get("Content-Type"), "application/json") {
+		t.Errorf("manifest headers: format %q content-type %q", hdr.Get(headerFormat), hdr.Get("Content-Type"))
+	}
 	hdr, err := raw.HeadObject(ctx, s.Container, "run1.h5", nil)
 	check(t, err)
-	if hdr.Get(headerFormat) != domain.FormatName || !strings.HasPrefix(hdr.Get("Content-Type"), "application/json") {
-		t.Errorf("manifest headers: format %q content-type %q", hdr.Get(headerFormat), hdr.Get("Content-Type"))
+	if hdr.Get("Content-Type") != "application/x-hdf5" {
+		t.Errorf("plain HEAD of a manifest: content-type %q, want the streamed file's", hdr.Get("Content-Type"))
 	}
 	if got := names(t, raw, s.Container, "run1.h5/"); !slices.Equal(got, []string{"run1.h5/.lock", "run1.h5/g/1.json"}) {
 		t.Errorf("objects of a new file: %q", got)

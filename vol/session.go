@@ -343,8 +343,12 @@ func (s *session) get(ctx context.Context, container, object string, buf []byte)
 	return data, resp.Header, nil
 }
 
+// head asks for the stored object's own headers: multipart-manifest=get
+// keeps the proxy from describing a VOL manifest as the HDF5 file it streams
+// (another length, no ETag).
 func (s *session) head(ctx context.Context, container, object string) (http.Header, error) {
-	return s.call(ctx, request{method: http.MethodHead, container: container, object: object})
+	q := url.Values{"multipart-manifest": {"get"}}
+	return s.call(ctx, request{method: http.MethodHead, container: container, object: object, query: q})
 }
 
 // del deletes an object; one already gone is not an error.
