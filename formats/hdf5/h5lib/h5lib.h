@@ -1,0 +1,55 @@
+// The C half of the worker: a read-only virtual file driver whose reads go
+// to the parent over the pipe (through the exported Go function
+// sciswiftPipeRead), and the few libhdf5 calls easier to make from C
+// (callbacks, variable-length buffers, the error stack).
+#ifndef SCISWIFT_H5LIB_H
+#define SCISWIFT_H5LIB_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <hdf5.h>
+
+#if !defined(H5_VERS_MAJOR) || H5_VERS_MAJOR < 1 || (H5_VERS_MAJOR == 1 && H5_VERS_MINOR < 14)
+#error "sciswift-h5worker needs HDF5 1.14 or newer (H5FD_class_t version 1, H5Dchunk_iter)"
+#endif
+
+// h5w_open opens the object through the pipe driver: size is the object's
+// size, handle identifies the Go connection that serves reads. On failure
+// errbuf describes why.
+hid_t h5w_open(uintptr_t handle, uint64_t size, char *errbuf, size_t errlen);
+
+// h5w_last_error describes libhdf5's error stack into buf.
+void h5w_last_error(char *buf, size_t len);
+
+// h5w_link_name returns the name of link i of group g (malloc'd), or NULL.
+char *h5w_link_name(hid_t g, hsize_t i);
+
+// h5w_link_is_hard: 1 for a hard link, 0 for soft/external, -1 on error.
+int h5w_link_is_hard(hid_t g, const char *name);
+
+// Chunk table of a dataset, filled by h5w_chunks.
+typedef struct {
+    size_t    n, cap;
+    int       rank;
+    uint64_t *coords; // element offsets, rank per chunk
+    uint64_t *offsets, *sizes;
+    uint32_t *masks;
+} h5w_chunks_t;
+
+int  h5w_chunks(hid_t dset, int rank, h5w_chunks_t *out);
+void h5w_chunks_free(h5w_chunks_t *c);
+
+// h5w_token_equal compares object tokens.
+int h5w_token_equal(const H5O_token_t *a, const H5O_token_t *b);
+
+// h5w_read_vlen_strings reads the selected elements of a variable-length
+// string dataset or attribute (attr != 0) into strs; on failure errbuf
+// says why.
+herr_t h5w_read_vlen_strings(hid_t obj, int is_attr, hid_t memspace, hid_t filespace, int utf8, char **strs,
+                             char *errbuf, size_t errlen);
+void   h5w_reclaim_strings(hid_t memspace, int utf8, char **strs);
+
+// h5w_filter describes filter i of dcpl.
+int h5w_filter(hid_t dcpl, unsigned i, unsigned *flags, size_t *nparams, unsigned *params, char *name, size_t namelen);
+
+#endif

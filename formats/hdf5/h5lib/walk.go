@@ -1,0 +1,350 @@
+package h5lib
+
+/*
+#include "h5lib.h"
+*/
+import "C"
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unsafe"
+
+	"github.com/sciswift/sciswift/formats"
+	"github.com/sciswift/sciswift/formats/domain"
+	"github.com/sciswift/sciswift/formats/hdf5"
+	"github.com/sciswift/sciswift/formats/hdf5/pipe"
+)
+
+const (
+	maxGroupDepth  = 256
+	maxAttrBytes   = 1 << 20 // larger attribute values are described without their value
+	maxFilterParam = 32
+)
+
+// walker carries the groups already entered, so a hard-link cycle is entered
+// once.
+type walker struct {
+	seen []C.H5O_token_t
+}
+
+func buildIndex(file C.hid_t, size uint64) (*hdf5.Index, error) {
+	w := &walker{}
+	root, err := w.group(file, "/", 0)
+	if err != nil {
+		return nil, err
+	}
+	return &hdf5.Index{Version: hdf5.IndexVersion, Size: int64(size), Root: root}, nil
+}
+
+func objectInfo(obj C.hid_t, fields C.uint) (C.H5O_info2_t, error) {
+	var info C.H5O_info2_t
+	if C.H5Oget_info3(obj, &info, fields) < 0 {
+		return info, fmt.Errorf("object info: %s", lastError())
+	}
+	return info, nil
+}
+
+func (w *walker) entered(tok *C.H5O_token_t) bool {
+	for i := range w.seen {
+		if C.h5w_token_equal(&w.seen[i], tok) != 0 {
+			return true
+		}
+	}
+	w.seen = append(w.seen, *tok)
+	return false
+}
+
+func childPath(parent, name string) string {
+	if parent == "/" {
+		return "/" + name
+	}
+	return parent + "/" + name
+}
+
+func (w *walker) group(g C.hid_t, path string, depth int) (*hdf5.Group, error) {
+	if depth > maxGroupDepth {
+		return nil, fail(pipe.FailLimit, "%s: groups nested deeper than %d", path, maxGroupDepth)
+	}
+	grp := &hdf5.Group{Path: path}
+	info, err := objectInfo(g, C.H5O_INFO_BASIC|C.H5O_INFO_NUM_ATTRS)
+	if err != nil {
+		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
+	}
+	if w.entered(&info.token) {
+		return grp, nil
+	}
+	if grp.Attributes, err = attributes(g, int(info.num_attrs)); err != nil {
+		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
+	}
+	var ginfo C.H5G_info_t
+	if C.H5Gget_info(g, &ginfo) < 0 {
+		return nil, fail(pipe.FailCorrupt, "%s: group info: %s", path, lastError())
+	}
+	for i := C.hsize_t(0); i < ginfo.nlinks; i++ {
+		if err := w.link(g, grp, i, depth); err != nil {
+			return nil, err
+		}
+	}
+	return grp, nil
+}
+
+// link adds what link i of group g points to. Soft and external links are
+// left out: following them could leave the file.
+func (w *walker) link(g C.hid_t, grp *hdf5.Group, i C.hsize_t, depth int) error {
+	cname := C.h5w_link_name(g, i)
+	if cname == nil {
+		return fail(pipe.FailCorrupt, "%s: link %d: %s", grp.Path, i, lastError())
+	}
+	defer C.free(unsafe.Pointer(cname))
+	name := C.GoString(cname)
+	path := childPath(grp.Path, name)
+	if name == "" || name == "." || name == ".." || strings.Contains(name, "/") {
+		return nil // unreachable by path; libhdf5 should never produce it
+	}
+	switch C.h5w_link_is_hard(g, cname) {
+	case 0:
+		return nil
+	case -1:
+		return fail(pipe.FailCorrupt, "%s: %s", path, lastError())
+	}
+	obj := C.H5Oopen(g, cname, C.H5P_DEFAULT)
+	if obj < 0 {
+		return fail(pipe.FailCorrupt, "%s: cannot open: %s", path, lastError())
+	}
+	defer C.H5Oclose(obj)
+	info, err := objectInfo(obj, C.H5O_INFO_BASIC|C.H5O_INFO_NUM_ATTRS)
+	if err != nil {
+		return fail(pipe.FailCorrupt, "%s: %v", path, err)
+	}
+	switch info._type {
+	case C.H5O_TYPE_GROUP:
+		child, err := w.group(obj, path, depth+1)
+		if err != nil {
+			return err
+		}
+		grp.Groups = append(grp.Groups, child)
+	case C.H5O_TYPE_DATASET:
+		d, err := dataset(obj, path, int(info.num_attrs))
+		if err != nil {
+			return err
+		}
+		grp.Datasets = append(grp.Datasets, d)
+	}
+	return nil
+}
+
+func dataset(d C.hid_t, path string, nattrs int) (*hdf5.Dataset, error) {
+	ds := &hdf5.Dataset{Path: path}
+	tid := C.H5Dget_type(d)
+	if tid < 0 {
+		return nil, fail(pipe.FailCorrupt, "%s: datatype: %s", path, lastError())
+	}
+	defer C.H5Tclose(tid)
+	var err error
+	if ds.Type, ds.Unsupported, err = dtype(tid, 0); err != nil {
+		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
+	}
+	if err := shape(d, ds); err != nil {
+		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
+	}
+	dcpl := C.H5Dget_create_plist(d)
+	if dcpl < 0 {
+		return nil, fail(pipe.FailCorrupt, "%s: creation properties: %s", path, lastError())
+	}
+	defer C.H5Pclose(dcpl)
+	if ds.Filters, err = filters(dcpl); err != nil {
+		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
+	}
+	if !hasVariable(&ds.Type) {
+		ds.Fill = fillValue(dcpl, tid, ds.Type.Size)
+	}
+	if err := layout(d, dcpl, tid, ds); err != nil {
+		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
+	}
+	if ds.Attributes, err = attributes(d, nattrs); err != nil {
+		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
+	}
+	return ds, nil
+}
+
+func shape(d C.hid_t, ds *hdf5.Dataset) error {
+	sid := C.H5Dget_space(d)
+	if sid < 0 {
+		return fmt.Errorf("dataspace: %s", lastError())
+	}
+	defer C.H5Sclose(sid)
+	dims, maxDims, null, err := extent(sid)
+	if err != nil {
+		return err
+	}
+	ds.Shape, ds.NullSpace = dims, null
+	for i, m := range maxDims {
+		if m != dims[i] {
+			ds.MaxShape = make([]int64, len(dims))
+			for k, m := range maxDims {
+				ds.MaxShape[k] = int64(m)
+				if m == ^uint64(0) { // H5S_UNLIMITED
+					ds.MaxShape[k] = -1
+				}
+			}
+			break
+		}
+	}
+	return nil
+}
+
+// extent is a dataspace's dims and maxdims; null reports H5S_NULL.
+func extent(sid C.hid_t) (dims, maxDims []uint64, null bool, err error) {
+	switch C.H5Sget_simple_extent_type(sid) {
+	case C.H5S_NULL:
+		return []uint64{}, nil, true, nil
+	case C.H5S_SCALAR:
+		return []uint64{}, nil, false, nil
+	}
+	rank := int(C.H5Sget_simple_extent_ndims(sid))
+	if rank < 0 || rank > 32 {
+		return nil, nil, false, fmt.Errorf("dataspace of rank %d", rank)
+	}
+	dims, maxDims = make([]uint64, rank), make([]uint64, rank)
+	if rank == 0 {
+		return dims, maxDims, false, nil
+	}
+	if C.H5Sget_simple_extent_dims(sid, (*C.hsize_t)(unsafe.Pointer(&dims[0])), (*C.hsize_t)(unsafe.Pointer(&maxDims[0]))) < 0 {
+		return nil, nil, false, fmt.Errorf("dataspace: %s", lastError())
+	}
+	return dims, maxDims, false, nil
+}
+
+func filters(dcpl C.hid_t) ([]domain.Filter, error) {
+	n := int(C.H5Pget_nfilters(dcpl))
+	var out []domain.Filter
+	for i := range max(n, 0) {
+		var flags C.uint
+		nparams := C.size_t(maxFilterParam)
+		params := make([]C.uint, maxFilterParam)
+		name := make([]byte, 256)
+		id := C.h5w_filter(dcpl, C.uint(i), &flags, &nparams, &params[0], (*C.char)(unsafe.Pointer(&name[0])), C.size_t(len(name)))
+		if id < 0 {
+			return nil, fmt.Errorf("filter %d: %s", i, lastError())
+		}
+		f := domain.Filter{ID: int(id), Name: string(name[:max(bytes.IndexByte(name, 0), 0)]), Optional: flags&C.H5Z_FLAG_OPTIONAL != 0}
+		for _, p := range params[:min(int(nparams), maxFilterParam)] {
+			f.Params = append(f.Params, uint32(p))
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// fillValue is one element of the fill value as stored, or nil for zeros.
+func fillValue(dcpl, tid C.hid_t, size int) []byte {
+	var status C.H5D_fill_value_t
+	if size <= 0 || C.H5Pfill_value_defined(dcpl, &status) < 0 || status == C.H5D_FILL_VALUE_UNDEFINED {
+		return nil
+	}
+	buf := make([]byte, size)
+	if C.H5Pget_fill_value(dcpl, tid, unsafe.Pointer(&buf[0])) < 0 || !bytes.ContainsFunc(buf, func(r rune) bool { return r != 0 }) {
+		return nil
+	}
+	return buf
+}
+
+func layout(d, dcpl, tid C.hid_t, ds *hdf5.Dataset) error {
+	switch C.H5Pget_layout(dcpl) {
+	case C.H5D_CHUNKED:
+		return chunked(d, dcpl, ds)
+	case C.H5D_CONTIGUOUS:
+		if C.H5Pget_external_count(dcpl) > 0 {
+			ds.Layout = hdf5.LayoutExternal
+			ds.Unsupported = "raw data in external files is not served"
+			return nil
+		}
+		ds.Layout = hdf5.LayoutContiguous
+		if off := C.H5Dget_offset(d); off != C.HADDR_UNDEF {
+			ds.Extent = &hdf5.Extent{Offset: uint64(off), Size: uint64(C.H5Dget_storage_size(d))}
+		}
+		return nil
+	case C.H5D_COMPACT:
+		ds.Layout = hdf5.LayoutCompact
+		return compactBytes(d, tid, ds)
+	case C.H5D_VIRTUAL:
+		ds.Layout = hdf5.LayoutVirtual
+		ds.Unsupported = "virtual datasets are not served"
+		return nil
+	}
+	return fmt.Errorf("unknown layout")
+}
+
+func chunked(d, dcpl C.hid_t, ds *hdf5.Dataset) error {
+	ds.Layout = hdf5.LayoutChunked
+	rank := len(ds.Shape)
+	if rank == 0 {
+		return fmt.Errorf("chunked dataset without dimensions")
+	}
+	dims := make([]C.hsize_t, rank)
+	if int(C.H5Pget_chunk(dcpl, C.int(rank), &dims[0])) != rank {
+		return fmt.Errorf("chunk shape: %s", lastError())
+	}
+	for _, c := range dims {
+		if c == 0 {
+			return fmt.Errorf("chunk dimension 0")
+		}
+		ds.Chunks = append(ds.Chunks, uint64(c))
+	}
+	var tab C.h5w_chunks_t
+	if C.h5w_chunks(d, C.int(rank), &tab) < 0 {
+		C.h5w_chunks_free(&tab)
+		return fmt.Errorf("chunk index: %s", lastError())
+	}
+	defer C.h5w_chunks_free(&tab)
+	n := int(tab.n)
+	t := &hdf5.ChunkTable{Coords: make([]uint64, 0, n*rank), Offsets: make([]uint64, n), Sizes: make([]uint64, n)}
+	if n > 0 {
+		coords := unsafe.Slice((*uint64)(unsafe.Pointer(tab.coords)), n*rank)
+		for i, c := range coords {
+			t.Coords = append(t.Coords, c/ds.Chunks[i%rank])
+		}
+		copy(t.Offsets, unsafe.Slice((*uint64)(unsafe.Pointer(tab.offsets)), n))
+		copy(t.Sizes, unsafe.Slice((*uint64)(unsafe.Pointer(tab.sizes)), n))
+		masks := unsafe.Slice((*uint32)(unsafe.Pointer(tab.masks)), n)
+		for _, m := range masks {
+			if m != 0 {
+				t.Masks = append([]uint32(nil), masks...)
+				break
+			}
+		}
+	}
+	ds.ChunkTable = t
+	return nil
+}
+
+func compactBytes(d, tid C.hid_t, ds *hdf5.Dataset) error {
+	if hasVariable(&ds.Type) || ds.Unsupported != "" || ds.NullSpace {
+		return nil
+	}
+	n, _ := formats.Elements(ds.Shape)
+	size := n * uint64(ds.Type.Size)
+	ds.Compact = make([]byte, size)
+	if size == 0 {
+		return nil
+	}
+	if C.H5Dread(d, tid, C.H5S_ALL, C.H5S_ALL, C.H5P_DEFAULT, unsafe.Pointer(&ds.Compact[0])) < 0 {
+		return fmt.Errorf("compact data: %s", lastError())
+	}
+	return nil
+}
+
+// hasVariable reports whether t or any part of it has no fixed size.
+func hasVariable(t *formats.Dtype) bool {
+	if t.IsVariable() {
+		return true
+	}
+	for _, m := range t.Members {
+		if m.Type != nil && hasVariable(m.Type) {
+			return true
+		}
+	}
+	return t.Base != nil && hasVariable(t.Base)
+}
