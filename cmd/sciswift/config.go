@@ -36,14 +36,30 @@ type Config struct {
 	ContainerRing string `json:"container_ring"`
 	ObjectRing    string `json:"object_ring"`
 
-	Users             []UserConfig `json:"users"`
-	TokenTTL          Duration     `json:"token_ttl"`
-	AccountAutocreate bool         `json:"account_autocreate"`
-	ExpirerInterval   Duration     `json:"expirer_interval"`
-	ShutdownTimeout   Duration     `json:"shutdown_timeout"`
-	Limits            swift.Limits `json:"limits"`
-	TLS               TLSConfig    `json:"tls"`
-	LogLevel          string       `json:"log_level"`
+	Users             []UserConfig   `json:"users"`
+	TokenTTL          Duration       `json:"token_ttl"`
+	AccountAutocreate bool           `json:"account_autocreate"`
+	ExpirerInterval   Duration       `json:"expirer_interval"`
+	ShutdownTimeout   Duration       `json:"shutdown_timeout"`
+	Limits            swift.Limits   `json:"limits"`
+	TLS               TLSConfig      `json:"tls"`
+	LogLevel          string         `json:"log_level"`
+	Datasets          DatasetsConfig `json:"datasets"`
+}
+
+// DatasetsConfig configures the dataset API (?describe, ?dataset=).
+type DatasetsConfig struct {
+	// MaxSelectionBytes and MaxSelectionElements bound one slice (413
+	// beyond); 0 is unbounded.
+	MaxSelectionBytes    uint64 `json:"max_selection_bytes"`
+	MaxSelectionElements uint64 `json:"max_selection_elements"`
+	// H5Worker is the program that indexes HDF5 uploads in a child
+	// process; empty means sciswift-h5worker next to the executable.
+	H5Worker string `json:"h5_worker"`
+	// IndexCacheSize is how many HDF5 indexes stay in memory;
+	// MaxWorkers how many index builds run at once.
+	IndexCacheSize int `json:"index_cache_size"`
+	MaxWorkers     int `json:"max_workers"`
 }
 
 // UserConfig is one tempauth user.
@@ -101,6 +117,11 @@ func defaultConfig() Config {
 		ShutdownTimeout:   Duration{30 * time.Second},
 		Limits:            swift.DefaultLimits(),
 		LogLevel:          "info",
+		Datasets: DatasetsConfig{
+			MaxSelectionBytes: 256 << 20,
+			IndexCacheSize:    64,
+			MaxWorkers:        2,
+		},
 	}
 }
 

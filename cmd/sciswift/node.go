@@ -14,6 +14,7 @@ import (
 	"github.com/sciswift/sciswift/server/object"
 	"github.com/sciswift/sciswift/server/proxy"
 	"github.com/sciswift/sciswift/server/proxy/bulk"
+	"github.com/sciswift/sciswift/server/proxy/dataset"
 	"github.com/sciswift/sciswift/server/proxy/dlo"
 	"github.com/sciswift/sciswift/server/proxy/slo"
 	"github.com/sciswift/sciswift/storage/vfs"
@@ -89,7 +90,7 @@ func (n *node) addBackend(addr string, h http.Handler, transport *client.InProce
 	n.backends = append(n.backends, backendRole{addr: addr, handler: h})
 }
 
-// buildProxy assembles Swift's pipeline: bulk → slo → dlo → proxy, each
+// buildProxy assembles Swift's pipeline: dataset → bulk → slo → dlo → proxy, each
 // middleware making its subrequests to the rest of the pipeline in-process.
 // The middlewares exist before the proxy because /info must list what they
 // enable, so the innermost hop is bound once the proxy is built.
@@ -107,9 +108,10 @@ func (n *node) buildProxy(cfg Config, rs rings, hasher ring.PathHasher, secrets 
 	s := slo.New(d, slo.Config{Limits: cfg.Limits, Logger: n.logger, Client: hc, Endpoint: "http://dlo.internal:80"})
 	pipeline.Register("slo.internal:80", s)
 	b := bulk.New(s, bulk.Config{Limits: cfg.Limits, Logger: n.logger, Client: hc, Endpoint: "http://slo.internal:80"})
+	ds := dataset.New(b, datasetConfig(cfg.Datasets, n.logger, hc))
 
 	features := map[string]any{}
-	for _, info := range []map[string]any{d.Info(), s.Info(), b.Info()} {
+	for _, info := range []map[string]any{d.Info(), s.Info(), b.Info(), ds.Info()} {
 		for k, v := range info {
 			features[k] = v
 		}
@@ -136,8 +138,9 @@ func (n *node) buildProxy(cfg Config, rs rings, hasher ring.PathHasher, secrets 
 		return err
 	}
 	inner.h = p
+	pipeline.Register(indexStoreHost, p.InternalHandler())
 	n.proxy = p
-	n.public = proxy.WithRequestLog(b, n.logger)
+	n.public = proxy.WithRequestLog(ds, n.logger)
 	return nil
 }
 

@@ -23,6 +23,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) int {
 	configPath := fl.String("config", "", "JSON config file (users, limits, roles, rings, TLS, …)")
 	addr := fl.String("addr", "", "public listen address HOST:PORT (default 127.0.0.1:8080)")
 	data := fl.String("data", "", "data directory (default ./data)")
+	maxSelection := fl.Uint64("max-selection-bytes", 0, "largest slice the dataset API returns, in bytes (default 256 MiB; config datasets.max_selection_bytes)")
+	h5Worker := fl.String("h5-worker", "", "HDF5 indexing worker program (default sciswift-h5worker next to this executable)")
+	indexCache := fl.Int("index-cache-size", 0, "HDF5 indexes kept in memory (default 64)")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -40,6 +43,15 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	if *data != "" {
 		cfg.Data = *data
+	}
+	if *maxSelection != 0 {
+		cfg.Datasets.MaxSelectionBytes = *maxSelection
+	}
+	if *h5Worker != "" {
+		cfg.Datasets.H5Worker = *h5Worker
+	}
+	if *indexCache != 0 {
+		cfg.Datasets.IndexCacheSize = *indexCache
 	}
 	logger := newLogger(stderr, cfg.LogLevel)
 	if err := serve(ctx, cfg, logger); err != nil {
