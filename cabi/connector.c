@@ -1000,7 +1000,7 @@ sw_link_create(H5VL_link_create_args_t *a, void *obj, const H5VL_loc_params_t *l
     switch (a->op_type) {
         case H5VL_LINK_CREATE_HARD:
             sw_loc(&a->args.hard.curr_loc_params, &target);
-            /* curr_obj is NULL when the program passed H5L_SAME_LOC. */
+            /* H5L_SAME_LOC makes curr_obj NULL, or obj for the new link. */
             return swLinkCreateHard(H(obj), &loc, H(a->args.hard.curr_obj), &target, lcpl_id);
         case H5VL_LINK_CREATE_SOFT:
             return swLinkCreateSoft(H(obj), &loc, (char *)a->args.soft.target, lcpl_id);

@@ -28,8 +28,14 @@ func (p *plugin) linkPlace(h *handle, loc *C.sw_loc_t) (*vol.Object, string, err
 //export swLinkCreateHard
 func swLinkCreateHard(obj C.uintptr_t, loc *C.sw_loc_t, target C.uintptr_t, tloc *C.sw_loc_t, lcpl C.hid_t) C.herr_t {
 	return status("H5Lcreate_hard", func(p *plugin) error {
-		if target == 0 { // H5L_SAME_LOC
+		// H5L_SAME_LOC for either location (h5repack passes it for the
+		// new link's) reaches us as a NULL object: the other one serves
+		// both names, as in the native connector.
+		if target == 0 {
 			target = obj
+		}
+		if obj == 0 {
+			obj = target
 		}
 		h, th, err := p.lookupSameFile(obj, target, "a hard link cannot point into another file")
 		if err != nil {

@@ -175,6 +175,12 @@ static void write_file(const char *name)
     /* Links: hard to a group and a dataset, soft (resolving and dangling). */
     H5OK(H5Lcreate_hard(f, "/a/b", f, "/links/hard_to_b", lcpl, H5P_DEFAULT));
     H5OK(H5Lcreate_hard(a, "data", f, "/links/data_hard", H5P_DEFAULT, H5P_DEFAULT));
+    /* H5L_SAME_LOC on either side (h5repack passes it): the other location
+     * serves both names, "data" relative to /a, "b_same_src" to /links. */
+    H5OK(H5Lcreate_hard(a, "data", H5L_SAME_LOC, "/links/data_same_dst", H5P_DEFAULT, H5P_DEFAULT));
+    hid_t links = H5OK(H5Gopen2(f, "/links", H5P_DEFAULT));
+    H5OK(H5Lcreate_hard(H5L_SAME_LOC, "/a/b", links, "b_same_src", H5P_DEFAULT, H5P_DEFAULT));
+    H5OK(H5Gclose(links));
     H5OK(H5Lcreate_soft("/a/c", f, "/links/soft_to_c", H5P_DEFAULT, H5P_DEFAULT));
     H5OK(H5Lcreate_soft("/nowhere", f, "/links/dangling", H5P_DEFAULT, H5P_DEFAULT));
     H5FAILS(H5Lcreate_soft("/a", f, "/links/soft_to_c", H5P_DEFAULT, H5P_DEFAULT)); /* name taken */
@@ -252,6 +258,7 @@ static void check_tree(hid_t f, int added_rw)
         {"/a/data", 1, 1},      {"/x/y", 1, 1},          {"/x/y/z", 0, 0},
         {"/x/moved", 1, 1},     {"/a/tomove", 0, 0},     {"/links/hard_to_b", 1, 1},
         {"/links/soft_to_c", 1, 1}, {"/links/dangling", 1, 0}, {"/nope", 0, 0},
+        {"/links/data_same_dst", 1, 1}, {"/links/b_same_src", 1, 1}, {"/b_same_src", 0, 0},
     };
     for (size_t i = 0; i < sizeof exist / sizeof exist[0]; i++) {
         char what[160];
@@ -273,7 +280,7 @@ static void check_tree(hid_t f, int added_rw)
     CHECK_INT(gi.nlinks, 3, "nlinks of /ordered");
     CHECK_INT(gi.max_corder, 3, "max_corder of /ordered");
     H5OK(H5Gget_info_by_name(f, "/links", &gi, H5P_DEFAULT));
-    CHECK_INT(gi.nlinks, 4, "nlinks of /links");
+    CHECK_INT(gi.nlinks, 6, "nlinks of /links");
     H5OK(H5Gget_info(root, &gi));
     CHECK_INT(gi.nlinks, 4 + added_rw, "nlinks of /");
     H5OK(H5Gclose(root));
@@ -289,11 +296,12 @@ static void check_tree(hid_t f, int added_rw)
     ns = iterate(f, "/ordered", H5_INDEX_NAME, H5_ITER_DEC, 0, 0);
     CHECK_NAMES(&ns, "/ordered by name, decreasing", "zeta", "mid", "alpha");
     ns = iterate(f, "/links", H5_INDEX_NAME, H5_ITER_INC, 0, 0);
-    CHECK_NAMES(&ns, "/links by name", "dangling", "data_hard", "hard_to_b", "soft_to_c");
+    CHECK_NAMES(&ns, "/links by name", "b_same_src", "dangling", "data_hard", "data_same_dst", "hard_to_b",
+                "soft_to_c");
     ns = iterate(f, "/links", H5_INDEX_NAME, H5_ITER_INC, 2, 0);
-    CHECK_NAMES(&ns, "/links by name from index 2", "hard_to_b", "soft_to_c");
+    CHECK_NAMES(&ns, "/links by name from index 2", "data_hard", "data_same_dst", "hard_to_b", "soft_to_c");
     ns = iterate(f, "/links", H5_INDEX_NAME, H5_ITER_INC, 0, 2);
-    CHECK_NAMES(&ns, "/links by name, stopped after 2", "dangling", "data_hard");
+    CHECK_NAMES(&ns, "/links by name, stopped after 2", "b_same_src", "dangling");
     ns = iterate(f, "/", H5_INDEX_CRT_ORDER, H5_ITER_INC, 0, 0);
     if (added_rw)
         CHECK_NAMES(&ns, "/ by creation order", "a", "x", "ordered", "links", "added_rw");
@@ -330,13 +338,17 @@ static void check_tree(hid_t f, int added_rw)
     CHECK(tokens_equal(f, tb, token_of(f, "/links/hard_to_b")), "/a/b and /links/hard_to_b differ in token");
     CHECK(tokens_equal(f, tc, token_of(f, "/links/soft_to_c")), "/a/c and /links/soft_to_c differ in token");
     CHECK(tokens_equal(f, token_of(f, "/a/data"), token_of(f, "/links/data_hard")), "/a/data and /links/data_hard differ in token");
+    CHECK(tokens_equal(f, token_of(f, "/a/data"), token_of(f, "/links/data_same_dst")),
+          "/a/data and /links/data_same_dst (H5L_SAME_LOC as the link's location) differ in token");
+    CHECK(tokens_equal(f, tb, token_of(f, "/links/b_same_src")),
+          "/a/b and /links/b_same_src (H5L_SAME_LOC as the target's location) differ in token");
     CHECK(!tokens_equal(f, tb, tc), "/a/b and /a/c have the same token");
     hid_t ob = H5OK(H5Oopen_by_token(f, tb));
     H5O_info2_t oi;
     H5OK(H5Oget_info3(ob, &oi, H5O_INFO_ALL));
     CHECK(tokens_equal(f, oi.token, tb), "H5Oopen_by_token opened another object");
     CHECK_INT(oi.type, H5O_TYPE_GROUP, "type of the object opened by token");
-    CHECK_INT(oi.rc, 2, "reference count of /a/b (two hard links)");
+    CHECK_INT(oi.rc, 3, "reference count of /a/b (three hard links)");
     CHECK_INT(oi.num_attrs, 0, "num_attrs of /a/b");
     H5OK(H5Oclose(ob));
     char *tstr = NULL;
@@ -351,7 +363,7 @@ static void check_tree(hid_t f, int added_rw)
     CHECK_INT(H5Iget_type(o), H5I_DATASET, "H5Iget_type(/a/data)");
     H5OK(H5Oget_info3(o, &oi, H5O_INFO_BASIC));
     CHECK_INT(oi.type, H5O_TYPE_DATASET, "object type of /a/data");
-    CHECK_INT(oi.rc, 2, "reference count of /a/data");
+    CHECK_INT(oi.rc, 3, "reference count of /a/data (three hard links)");
     char oname[128] = "";
     H5OK(H5Iget_name(o, oname, sizeof oname));
     CHECK_STR(oname, "/a/data", "H5Iget_name(/a/data)");
@@ -392,7 +404,8 @@ static void check_tree(hid_t f, int added_rw)
     struct names ls = {0};
     g = H5OK(H5Gopen2(f, "/links", H5P_DEFAULT));
     H5OK(H5Lvisit2(g, H5_INDEX_NAME, H5_ITER_INC, link_cb, &ls));
-    CHECK_NAMES(&ls, "H5Lvisit2 of /links", "dangling", "data_hard", "hard_to_b", "soft_to_c");
+    CHECK_NAMES(&ls, "H5Lvisit2 of /links", "b_same_src", "dangling", "data_hard", "data_same_dst", "hard_to_b",
+                "soft_to_c");
     H5OK(H5Gclose(g));
     struct names la = {0};
     H5OK(H5Lvisit_by_name2(f, "/a", H5_INDEX_NAME, H5_ITER_DEC, link_cb, &la, H5P_DEFAULT));
