@@ -110,14 +110,14 @@ func TestReadsOnlyNeededBytes(t *testing.T) {
 				t.Errorf("read %d bytes of a %d-byte data unit", total, syn.dataLen)
 			}
 			// The values: element (r, c) is the two data bytes at 2(r·w+c).
-			spans, shape, _ := normalize(tc.sel, []uint64{w, w})
+			spans, shape, _ := tc.sel.Spans([]uint64{w, w})
 			if !slices.Equal(arr.Shape, shape) {
 				t.Fatalf("shape %v, want %v", arr.Shape, shape)
 			}
 			i := 0
-			for r := uint64(0); r < spans[0].count; r++ {
-				for c := uint64(0); c < spans[1].count; c++ {
-					o := int64(((spans[0].start+r*spans[0].step)*w + spans[1].start + c*spans[1].step) * 2)
+			for r := uint64(0); r < spans[0].Count; r++ {
+				for c := uint64(0); c < spans[1].Count; c++ {
+					o := int64(((spans[0].Start+r*spans[0].Step)*w + spans[1].Start + c*spans[1].Step) * 2)
 					if arr.Data[i] != dataByte(o) || arr.Data[i+1] != dataByte(o+1) {
 						t.Fatalf("element %d (%d, %d) wrong", i/2, r, c)
 					}
@@ -169,13 +169,13 @@ func TestTableColumnReads(t *testing.T) {
 			if len(reads) != tc.reads || total > tc.maxRead {
 				t.Errorf("%d reads of %d bytes; want %d of at most %d", len(reads), total, tc.reads, tc.maxRead)
 			}
-			spans, _, err := normalize(tc.sel, []uint64{rows, 2}[:len(tc.sel)])
+			spans, _, err := tc.sel.Spans([]uint64{rows, 2}[:len(tc.sel)])
 			if err != nil {
 				t.Fatal(err)
 			}
 			var want []byte
-			for r := uint64(0); r < spans[0].count; r++ {
-				o := base + int64(spans[0].start+r*spans[0].step)*rowBytes + int64(tc.offset)
+			for r := uint64(0); r < spans[0].Count; r++ {
+				o := base + int64(spans[0].Start+r*spans[0].Step)*rowBytes + int64(tc.offset)
 				if len(tc.sel) > 1 {
 					o += int64(tc.sel[1].Start) * int64(tc.size)
 				}
@@ -378,11 +378,11 @@ func TestBits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		spans, _, _ := normalize(sel, []uint64{5, 12})
+		spans, _, _ := sel.Spans([]uint64{5, 12})
 		var want []byte
-		for r := uint64(0); r < spans[0].count; r++ {
-			for k := uint64(0); k < spans[1].count; k++ {
-				want = append(want, bit(spans[0].start+r*spans[0].step, spans[1].start+k*spans[1].step))
+		for r := uint64(0); r < spans[0].Count; r++ {
+			for k := uint64(0); k < spans[1].Count; k++ {
+				want = append(want, bit(spans[0].Start+r*spans[0].Step, spans[1].Start+k*spans[1].Step))
 			}
 		}
 		if !slices.Equal(arr.Data, want) {
@@ -405,11 +405,11 @@ func TestReadErrors(t *testing.T) {
 		{"/HDU9", nil, ErrNotFound},
 		{"/HDU0", nil, ErrNotFound},
 		{"/HDU2/V", nil, ErrUnsupported},
-		{"/HDU1", formats.Selection{full}, ErrSelection},
-		{"/HDU1", formats.Selection{full, {Start: 0, Stop: 5, Step: 1}}, ErrSelection},
-		{"/HDU1", formats.Selection{full, {Start: 0, Stop: 4, Step: 0}}, ErrSelection},
-		{"/HDU1", formats.Selection{full, {Start: 3, Stop: 2, Step: 1}}, ErrSelection},
-		{"/HDU1", formats.Selection{{Start: 3, Index: true}, {Start: 0, Stop: 4, Step: 1}}, ErrSelection},
+		{"/HDU1", formats.Selection{full}, formats.ErrSelection},
+		{"/HDU1", formats.Selection{full, {Start: 0, Stop: 5, Step: 1}}, formats.ErrSelection},
+		{"/HDU1", formats.Selection{full, {Start: 0, Stop: 4, Step: 0}}, formats.ErrSelection},
+		{"/HDU1", formats.Selection{full, {Start: 3, Stop: 2, Step: 1}}, formats.ErrSelection},
+		{"/HDU1", formats.Selection{{Start: 3, Index: true}, {Start: 0, Stop: 4, Step: 1}}, formats.ErrSelection},
 		{"/HDU1", nil, ErrLimit}, // 24 bytes > 16
 	} {
 		if _, err := f.Read(ctx, tc.path, tc.sel); !errors.Is(err, tc.want) {

@@ -28,8 +28,6 @@ var (
 	ErrLimit = fmt.Errorf("fits: %w", formats.ErrLimit)
 	// ErrNotFound: no dataset at the path.
 	ErrNotFound = fmt.Errorf("fits: %w", formats.ErrNotFound)
-	// ErrSelection: the selection does not fit the dataset.
-	ErrSelection = fmt.Errorf("fits: %w", formats.ErrSelection)
 )
 
 // Limits bound what a crafted file or request can make Open and Read do.

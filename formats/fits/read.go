@@ -24,13 +24,13 @@ func (f *File) Read(ctx context.Context, path string, sel formats.Selection) (*f
 		}
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, path)
 	}
-	spans, shape, err := normalize(sel, ds.shape)
+	spans, shape, err := sel.Spans(ds.shape)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	count, ok := uint64(1), true
 	for _, s := range spans {
-		count, ok = mulCheck(count, s.count, ok)
+		count, ok = mulCheck(count, s.Count, ok)
 	}
 	total, ok := mulCheck(count, uint64(ds.typ.Size), ok)
 	if !ok || total > uint64(f.limits.MaxReadBytes) {
@@ -55,45 +55,8 @@ func (f *File) Read(ctx context.Context, path string, sel formats.Selection) (*f
 	return arr, nil
 }
 
-// span is one dimension of a selection: count elements from start, step apart.
-type span struct{ start, count, step uint64 }
-
-// normalize checks sel against shape and returns its spans and the shape of
-// the result (index dimensions dropped).
-func normalize(sel formats.Selection, shape []uint64) ([]span, []uint64, error) {
-	spans := make([]span, len(shape))
-	out := make([]uint64, 0, len(shape))
-	if len(sel) == 0 {
-		for d, n := range shape {
-			spans[d] = span{0, n, 1}
-			out = append(out, n)
-		}
-		return spans, out, nil
-	}
-	if len(sel) != len(shape) {
-		return nil, nil, fmt.Errorf("%w: %d ranges for a %d-dimensional dataset", ErrSelection, len(sel), len(shape))
-	}
-	for d, r := range sel {
-		n := shape[d]
-		if r.Index {
-			if r.Start >= n {
-				return nil, nil, fmt.Errorf("%w: index %d out of 0..%d in dimension %d", ErrSelection, r.Start, n, d)
-			}
-			spans[d] = span{r.Start, 1, 1}
-			continue
-		}
-		if r.Step == 0 || r.Start > r.Stop || r.Stop > n {
-			return nil, nil, fmt.Errorf("%w: %d:%d:%d does not fit 0..%d in dimension %d", ErrSelection, r.Start, r.Stop, r.Step, n, d)
-		}
-		c := (r.Stop - r.Start) / r.Step
-		if (r.Stop-r.Start)%r.Step != 0 {
-			c++
-		}
-		spans[d] = span{r.Start, c, r.Step}
-		out = append(out, c)
-	}
-	return spans, out, nil
-}
+// span is one dimension of a checked selection.
+type span = formats.Span
 
 // gatherer turns a strided selection into few ReadAt calls: it walks the
 // selected runs in file order (which is also result order), joins runs
@@ -135,14 +98,14 @@ func (g *gatherer) gather(base, elem int64, strides []int64, spans []span, out [
 	last, lastStride := spans[nd-1], strides[nd-1]
 	idx := make([]uint64, nd-1)
 	for g.err == nil {
-		off := base + int64(last.start)*lastStride
+		off := base + int64(last.Start)*lastStride
 		for d := range idx {
-			off += int64(spans[d].start+idx[d]*spans[d].step) * strides[d]
+			off += int64(spans[d].Start+idx[d]*spans[d].Step) * strides[d]
 		}
-		g.add(off, int64(last.count), int64(last.step)*lastStride)
+		g.add(off, int64(last.Count), int64(last.Step)*lastStride)
 		d := nd - 2
 		for ; d >= 0; d-- {
-			if idx[d]++; idx[d] < spans[d].count {
+			if idx[d]++; idx[d] < spans[d].Count {
 				break
 			}
 			idx[d] = 0
@@ -239,19 +202,19 @@ func (g *gatherer) flush() {
 // selected bits, unpacked most significant bit first into one 0/1 byte each.
 func (g *gatherer) readBits(ds *dataset, spans []span, count uint64) ([]byte, error) {
 	rows, bitSel := spans[0], spans[1]
-	first := bitSel.start
-	last := first + (bitSel.count-1)*bitSel.step
+	first := bitSel.Start
+	last := first + (bitSel.Count-1)*bitSel.Step
 	b0, nb := first/8, last/8-first/8+1
-	raw := make([]byte, rows.count*nb)
+	raw := make([]byte, rows.Count*nb)
 	if err := g.gather(ds.base+int64(b0), int64(nb), ds.strides[:1], spans[:1], raw); err != nil {
 		return nil, err
 	}
 	out := make([]byte, count)
-	for r := uint64(0); r < rows.count; r++ {
+	for r := uint64(0); r < rows.Count; r++ {
 		cell := raw[r*nb : (r+1)*nb]
-		for k := uint64(0); k < bitSel.count; k++ {
-			bit := first + k*bitSel.step - b0*8
-			out[r*bitSel.count+k] = cell[bit/8] >> (7 - bit%8) & 1
+		for k := uint64(0); k < bitSel.Count; k++ {
+			bit := first + k*bitSel.Step - b0*8
+			out[r*bitSel.Count+k] = cell[bit/8] >> (7 - bit%8) & 1
 		}
 	}
 	return out, nil

@@ -35,8 +35,6 @@ var (
 	ErrLimit = fmt.Errorf("parquet: %w", formats.ErrLimit)
 	// ErrNotFound: no dataset at the path.
 	ErrNotFound = fmt.Errorf("parquet: %w", formats.ErrNotFound)
-	// ErrSelection: the selection does not fit the dataset.
-	ErrSelection = fmt.Errorf("parquet: %w", formats.ErrSelection)
 )
 
 // Limits bound what a crafted file or request can make Open and Read do.

@@ -50,16 +50,16 @@ func (f *File) Read(ctx context.Context, path string, sel formats.Selection) (ar
 	if tg.kind == kindFixed {
 		elemSize = uint64(tg.dtype.Size)
 	}
-	if hi, total := bits.Mul64(sp.count, elemSize); hi != 0 || total > uint64(f.limits.MaxReadBytes) {
-		return nil, fmt.Errorf("%w: %s: %d elements of %d bytes is more than %d bytes", ErrLimit, path, sp.count, elemSize, f.limits.MaxReadBytes)
+	if hi, total := bits.Mul64(sp.Count, elemSize); hi != 0 || total > uint64(f.limits.MaxReadBytes) {
+		return nil, fmt.Errorf("%w: %s: %d elements of %d bytes is more than %d bytes", ErrLimit, path, sp.Count, elemSize, f.limits.MaxReadBytes)
 	}
 	arr = &formats.Array{Type: copyDtype(tg.dtype), Shape: shape}
 	if tg.kind == kindFixed {
-		arr.Data = make([]byte, sp.count*uint64(tg.dtype.Size))
+		arr.Data = make([]byte, sp.Count*uint64(tg.dtype.Size))
 	} else {
-		arr.Strings = make([][]byte, sp.count)
+		arr.Strings = make([][]byte, sp.Count)
 	}
-	if sp.count == 0 {
+	if sp.Count == 0 {
 		return arr, nil
 	}
 	groups := f.rowGroupsOf(sp)
@@ -79,7 +79,7 @@ func (f *File) Read(ctx context.Context, path string, sel formats.Selection) (ar
 	defer recoverCorrupt(&err)
 	r := &rowReader{f: f, tg: tg, sp: sp, groups: groups, arr: arr}
 	if tg.kind != kindFixed {
-		r.strBytes = int64(sp.count) * sliceHeader
+		r.strBytes = int64(sp.Count) * sliceHeader
 	}
 	if err := r.read(ctx); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -106,51 +106,35 @@ func (f *File) target(path string) (*target, error) {
 	return &target{path: path, dtype: n.dtype, kind: n.kind, tops: []int{n.top}, leaves: n.leaves, node: n}, nil
 }
 
-// span is the selected rows: count rows from start, step apart.
-type span struct{ start, count, step uint64 }
+// span is the selected rows.
+type span = formats.Span
 
 // normalize checks sel against a 1-D dataset of n rows.
 func normalize(sel formats.Selection, n uint64) (span, []uint64, error) {
-	if len(sel) == 0 {
-		return span{0, n, 1}, []uint64{n}, nil
+	spans, shape, err := sel.Spans([]uint64{n})
+	if err != nil {
+		return span{}, nil, err
 	}
-	if len(sel) != 1 {
-		return span{}, nil, fmt.Errorf("%w: %d ranges for a 1-dimensional dataset", ErrSelection, len(sel))
-	}
-	r := sel[0]
-	if r.Index {
-		if r.Start >= n {
-			return span{}, nil, fmt.Errorf("%w: index %d out of 0..%d", ErrSelection, r.Start, n)
-		}
-		return span{r.Start, 1, 1}, []uint64{}, nil
-	}
-	if r.Step == 0 || r.Start > r.Stop || r.Stop > n {
-		return span{}, nil, fmt.Errorf("%w: %d:%d:%d does not fit 0..%d", ErrSelection, r.Start, r.Stop, r.Step, n)
-	}
-	c := (r.Stop - r.Start) / r.Step
-	if (r.Stop-r.Start)%r.Step != 0 {
-		c++
-	}
-	return span{r.Start, c, r.Step}, []uint64{c}, nil
+	return spans[0], shape, nil
 }
 
 // rowGroupsOf lists the row groups holding at least one selected row.
 func (f *File) rowGroupsOf(sp span) []int {
 	var out []int
-	last := sp.start + (sp.count-1)*sp.step
+	last := sp.Start + (sp.Count-1)*sp.Step
 	for i, rg := range f.rowGroups {
 		s, e := uint64(rg.start), uint64(rg.start+rg.rows)
-		if e <= sp.start || rg.rows == 0 {
+		if e <= sp.Start || rg.rows == 0 {
 			continue
 		}
 		if s > last {
 			break
 		}
 		// The first selected row at or after s.
-		row := sp.start
-		if s > sp.start {
-			k := (s - sp.start + sp.step - 1) / sp.step
-			row = sp.start + k*sp.step
+		row := sp.Start
+		if s > sp.Start {
+			k := (s - sp.Start + sp.Step - 1) / sp.Step
+			row = sp.Start + k*sp.Step
 		}
 		if row < e && row <= last {
 			out = append(out, i)
@@ -180,7 +164,7 @@ type rowReader struct {
 
 // locate sets sub (and gi, base) for the selected row k.
 func (r *rowReader) locate() {
-	row := int64(r.sp.start + r.k*r.sp.step)
+	row := int64(r.sp.Start + r.k*r.sp.Step)
 	for {
 		rg := r.f.rowGroups[r.groups[r.gi]]
 		if row < rg.start+rg.rows {
@@ -217,14 +201,14 @@ func (r *rowReader) read(ctx context.Context) error {
 	}
 
 	// The row (in the readers' numbering) after the last selected one.
-	r.k = r.sp.count - 1
+	r.k = r.sp.Count - 1
 	r.locate()
 	end := r.sub + 1
 	r.k, r.gi, r.base = 0, 0, 0
 	r.locate()
 
 	cols := make([]arrow.Array, len(readers))
-	for pos := int64(0); r.k < r.sp.count; {
+	for pos := int64(0); r.k < r.sp.Count; {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -301,7 +285,7 @@ func (r *rowReader) take(cols []arrow.Array, lo, hi int64) error {
 	}
 	markNull := func() {
 		if r.arr.Null == nil {
-			r.arr.Null = make([]bool, r.sp.count)
+			r.arr.Null = make([]bool, r.sp.Count)
 		}
 		r.arr.Null[r.k] = true
 	}
@@ -311,7 +295,7 @@ func (r *rowReader) take(cols []arrow.Array, lo, hi int64) error {
 			return err
 		}
 		size := uint64(r.tg.dtype.Size)
-		for ; r.k < r.sp.count && r.sub < hi; r.advance() {
+		for ; r.k < r.sp.Count && r.sub < hi; r.advance() {
 			i := int(r.sub - lo)
 			dst := r.arr.Data[r.k*size : (r.k+1)*size]
 			if isNull(i) {
@@ -327,7 +311,7 @@ func (r *rowReader) take(cols []arrow.Array, lo, hi int64) error {
 	if err != nil {
 		return err
 	}
-	for ; r.k < r.sp.count && r.sub < hi; r.advance() {
+	for ; r.k < r.sp.Count && r.sub < hi; r.advance() {
 		i := int(r.sub - lo)
 		if isNull(i) {
 			r.arr.Strings[r.k] = []byte{}
@@ -358,7 +342,7 @@ func (r *rowReader) takeTable(cols []arrow.Array, lo, hi int64) error {
 		}
 	}
 	size := uint64(r.tg.dtype.Size)
-	for ; r.k < r.sp.count && r.sub < hi; r.advance() {
+	for ; r.k < r.sp.Count && r.sub < hi; r.advance() {
 		i := int(r.sub - lo)
 		row := r.arr.Data[r.k*size : (r.k+1)*size]
 		for j, m := range members {
@@ -371,7 +355,7 @@ func (r *rowReader) takeTable(cols []arrow.Array, lo, hi int64) error {
 // advance moves to the next selected row.
 func (r *rowReader) advance() {
 	r.k++
-	if r.k < r.sp.count {
+	if r.k < r.sp.Count {
 		r.locate()
 	}
 }

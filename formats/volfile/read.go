@@ -32,9 +32,8 @@ func (f *File) Read(ctx context.Context, path string, sel formats.Selection) (*f
 	return r.out, nil
 }
 
-// span is one dimension of a selection: count indices from start, step
-// apart.
-type span struct{ start, count, step uint64 }
+// span is one dimension of a checked selection.
+type span = formats.Span
 
 // part is the indices k0 … k0+n-1 of a span (the k-th index being
 // start+k·step) that fall in chunk number chunk along their dimension.
@@ -65,14 +64,14 @@ func (f *File) newReader(ds *dataset, sel formats.Selection) (*reader, error) {
 	if d.Space.Class == "null" {
 		r.chunk = []uint64{1}
 	}
-	spans, shape, err := normalize(sel, dims)
+	spans, shape, err := sel.Spans(dims)
 	if err != nil {
 		return nil, err
 	}
 	r.spans = spans
 	count, ok := uint64(1), true
 	for _, s := range spans {
-		count, ok = mulCheck(count, s.count, ok)
+		count, ok = mulCheck(count, s.Count, ok)
 	}
 	if total, ok := mulCheck(count, elemCost(d.Type), ok); !ok || total > maxReadBytes {
 		return nil, fmt.Errorf("%w: a selection of %d elements is more than %d bytes", ErrLimit, count, maxReadBytes)
@@ -106,7 +105,7 @@ func (f *File) newReader(ds *dataset, sel formats.Selection) (*reader, error) {
 	for i := rank - 1; i >= 0; i-- {
 		r.inChunk[i], r.inOut[i] = c, o
 		c *= r.chunk[i]
-		o *= spans[i].count
+		o *= spans[i].Count
 	}
 	r.chunkN = c
 	r.parts = make([][]part, rank)
@@ -114,40 +113,6 @@ func (f *File) newReader(ds *dataset, sel formats.Selection) (*reader, error) {
 		r.parts[i] = cut(s, r.chunk[i])
 	}
 	return r, nil
-}
-
-// normalize checks sel against dims and returns its spans and the shape of
-// the result (dimensions picked by a single index dropped).
-func normalize(sel formats.Selection, dims []uint64) ([]span, []uint64, error) {
-	spans := make([]span, len(dims))
-	shape := make([]uint64, 0, len(dims))
-	if len(sel) == 0 {
-		for i, n := range dims {
-			spans[i] = span{0, n, 1}
-			shape = append(shape, n)
-		}
-		return spans, shape, nil
-	}
-	if len(sel) != len(dims) {
-		return nil, nil, fmt.Errorf("%w: %d ranges for a %d-dimensional dataset", ErrSelection, len(sel), len(dims))
-	}
-	for i, rg := range sel {
-		n := dims[i]
-		if rg.Index {
-			if rg.Start >= n {
-				return nil, nil, fmt.Errorf("%w: index %d out of 0..%d in dimension %d", ErrSelection, rg.Start, n, i)
-			}
-			spans[i] = span{rg.Start, 1, 1}
-			continue
-		}
-		if rg.Step == 0 || rg.Start > rg.Stop || rg.Stop > n {
-			return nil, nil, fmt.Errorf("%w: %d:%d:%d does not fit 0..%d in dimension %d", ErrSelection, rg.Start, rg.Stop, rg.Step, n, i)
-		}
-		c := ceilDiv(rg.Stop-rg.Start, rg.Step)
-		spans[i] = span{rg.Start, c, rg.Step}
-		shape = append(shape, c)
-	}
-	return spans, shape, nil
 }
 
 func ceilDiv(a, b uint64) uint64 {
@@ -162,10 +127,10 @@ func ceilDiv(a, b uint64) uint64 {
 // crossed, not per index.
 func cut(s span, c uint64) []part {
 	var parts []part
-	for k := uint64(0); k < s.count; {
-		i := s.start + k*s.step
+	for k := uint64(0); k < s.Count; {
+		i := s.Start + k*s.Step
 		left := c - i%c // indices from i to the end of its chunk
-		n := min(ceilDiv(left, s.step), s.count-k)
+		n := min(ceilDiv(left, s.Step), s.Count-k)
 		parts = append(parts, part{chunk: i / c, k0: k, n: n})
 		k += n
 	}
@@ -346,13 +311,13 @@ func (r *reader) scatter(job []part, move func(dst, src, n uint64)) {
 	walk = func(dim int, dst, src uint64) {
 		p, s := job[dim], r.spans[dim]
 		base := p.chunk * r.chunk[dim] // first index of the chunk in this dimension
-		if dim == last && s.step == 1 {
-			i := s.start + p.k0
+		if dim == last && s.Step == 1 {
+			i := s.Start + p.k0
 			move(dst+p.k0*r.inOut[dim], src+(i-base)*r.inChunk[dim], p.n)
 			return
 		}
 		for k := p.k0; k < p.k0+p.n; k++ {
-			i := s.start + k*s.step
+			i := s.Start + k*s.Step
 			d, c := dst+k*r.inOut[dim], src+(i-base)*r.inChunk[dim]
 			if dim == last {
 				move(d, c, 1)
