@@ -12,14 +12,28 @@ import (
 	"unsafe"
 
 	"github.com/sciswift/sciswift/formats"
+	gonum "gonum.org/v1/hdf5"
 )
+
+// attributeOwner is a gonum group or dataset.
+type attributeOwner interface {
+	ID() int64
+	OpenAttribute(name string) (*gonum.Attribute, error)
+}
 
 // attributes describes the n attributes of obj, in name order, with their
 // values decoded when they are small and of a type JSON can carry.
-func attributes(obj C.hid_t, n int) ([]formats.Attribute, error) {
+func attributes(obj attributeOwner, n int) ([]formats.Attribute, error) {
 	var out []formats.Attribute
 	for i := range n {
-		a, err := attribute(obj, C.hsize_t(i))
+		name, err := attributeName(obj, C.hsize_t(i))
+		if err != nil {
+			return nil, err
+		}
+		if name == "" {
+			continue // unreachable by name; libhdf5 refuses to make it
+		}
+		a, err := attribute(obj, name)
 		if err != nil {
 			return nil, err
 		}
@@ -28,38 +42,42 @@ func attributes(obj C.hid_t, n int) ([]formats.Attribute, error) {
 	return out, nil
 }
 
-func attribute(obj C.hid_t, i C.hsize_t) (formats.Attribute, error) {
-	dot := C.CString(".")
-	defer C.free(unsafe.Pointer(dot))
-	aid := C.H5Aopen_by_idx(obj, dot, C.H5_INDEX_NAME, C.H5_ITER_INC, i, C.H5P_DEFAULT, C.H5P_DEFAULT)
-	if aid < 0 {
-		return formats.Attribute{}, fmt.Errorf("attribute %d: %s", i, lastError())
+// attributeName is the name of attribute i in name order, which gonum has
+// no call for.
+func attributeName(obj attributeOwner, i C.hsize_t) (string, error) {
+	p := C.h5w_attr_name(hid(obj), i)
+	if p == nil {
+		return "", fmt.Errorf("attribute %d: %s", i, lastError())
 	}
-	defer C.H5Aclose(aid)
-	var a formats.Attribute
-	if n := C.H5Aget_name(aid, 0, nil); n > 0 {
-		buf := make([]byte, n+1)
-		C.H5Aget_name(aid, C.size_t(len(buf)), (*C.char)(unsafe.Pointer(&buf[0])))
-		a.Name = string(buf[:n])
+	defer C.free(unsafe.Pointer(p))
+	return C.GoString(p), nil
+}
+
+func attribute(obj attributeOwner, name string) (formats.Attribute, error) {
+	a := formats.Attribute{Name: name}
+	attr, err := obj.OpenAttribute(name)
+	if err != nil {
+		return a, fmt.Errorf("attribute %q: %s", name, lastError())
 	}
-	tid := C.H5Aget_type(aid)
+	defer attr.Close()
+	tid := C.H5Aget_type(hid(attr))
 	if tid < 0 {
-		return a, fmt.Errorf("attribute %q: datatype: %s", a.Name, lastError())
+		return a, fmt.Errorf("attribute %q: datatype: %s", name, lastError())
 	}
 	defer C.H5Tclose(tid)
 	typ, why, err := dtype(tid, 0)
 	if err != nil {
-		return a, fmt.Errorf("attribute %q: %v", a.Name, err)
+		return a, fmt.Errorf("attribute %q: %v", name, err)
 	}
 	a.Type = typ
-	sid := C.H5Aget_space(aid)
-	if sid < 0 {
-		return a, fmt.Errorf("attribute %q: dataspace: %s", a.Name, lastError())
+	space := attr.Space()
+	if space == nil {
+		return a, fmt.Errorf("attribute %q: dataspace: %s", name, lastError())
 	}
-	defer C.H5Sclose(sid)
-	dims, _, null, err := extent(sid)
+	defer space.Close()
+	dims, _, null, err := extent(space)
 	if err != nil {
-		return a, fmt.Errorf("attribute %q: %v", a.Name, err)
+		return a, fmt.Errorf("attribute %q: %v", name, err)
 	}
 	if len(dims) > 0 {
 		a.Shape = dims
@@ -67,9 +85,9 @@ func attribute(obj C.hid_t, i C.hsize_t) (formats.Attribute, error) {
 	if null || why != "" {
 		return a, nil
 	}
-	a.Value, err = attributeValue(aid, tid, sid, &a)
+	a.Value, err = attributeValue(hid(attr), tid, hid(space), &a)
 	if err != nil {
-		return a, fmt.Errorf("attribute %q: %v", a.Name, err)
+		return a, fmt.Errorf("attribute %q: %v", name, err)
 	}
 	return a, nil
 }

@@ -1,7 +1,8 @@
 // The C half of the worker: a read-only virtual file driver whose reads go
 // to the parent over the pipe (through the exported Go function
-// sciswiftPipeRead), and the few libhdf5 calls easier to make from C
-// (callbacks, variable-length buffers, the error stack).
+// sciswiftPipeRead), and the libhdf5 calls gonum.org/v1/hdf5 does not wrap
+// that are easier to make from C (callbacks, variable-length buffers, the
+// error stack, link and attribute names by index).
 #ifndef SCISWIFT_H5LIB_H
 #define SCISWIFT_H5LIB_H
 
@@ -13,19 +14,21 @@
 #error "sciswift-h5worker needs HDF5 1.14 or newer (H5FD_class_t version 1, H5Dchunk_iter)"
 #endif
 
-// h5w_open opens the object through the pipe driver: size is the object's
-// size, handle identifies the Go connection that serves reads. On failure
-// errbuf describes why.
-hid_t h5w_open(uintptr_t handle, uint64_t size, char *errbuf, size_t errlen);
+// h5w_use_pipe_driver makes the pipe driver the default file access
+// list's driver, so that H5Fopen with H5P_DEFAULT (all gonum's OpenFile
+// passes) reads through it: size is the object's size, handle identifies the
+// Go connection that serves reads.
+herr_t h5w_use_pipe_driver(uintptr_t handle, uint64_t size);
 
 // h5w_last_error describes libhdf5's error stack into buf.
 void h5w_last_error(char *buf, size_t len);
 
-// h5w_link_name returns the name of link i of group g (malloc'd), or NULL.
-char *h5w_link_name(hid_t g, hsize_t i);
-
 // h5w_link_is_hard: 1 for a hard link, 0 for soft/external, -1 on error.
 int h5w_link_is_hard(hid_t g, const char *name);
+
+// h5w_attr_name returns the name of attribute i of obj in name order
+// (malloc'd), or NULL.
+char *h5w_attr_name(hid_t obj, hsize_t i);
 
 // Chunk table of a dataset, filled by h5w_chunks.
 typedef struct {

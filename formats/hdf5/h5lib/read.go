@@ -11,21 +11,20 @@ import (
 	"github.com/sciswift/sciswift/formats"
 	"github.com/sciswift/sciswift/formats/hdf5/pipe"
 	"github.com/sciswift/sciswift/formats/selection"
+	gonum "gonum.org/v1/hdf5"
 )
 
 // readDataset reads the selected elements of the dataset at path with
 // libhdf5, for what the parent's Go reader does not serve: variable-length
 // strings come back as Strings, other types as their stored bytes (the
 // memory type is the file type, so nothing is converted).
-func readDataset(file C.hid_t, path string, sel formats.Selection, maxResult int64) (*formats.Array, error) {
-	cpath := C.CString(path)
-	defer C.free(unsafe.Pointer(cpath))
-	d := C.H5Dopen2(file, cpath, C.H5P_DEFAULT)
-	if d < 0 {
+func readDataset(file *gonum.File, path string, sel formats.Selection, maxResult int64) (*formats.Array, error) {
+	d, err := file.OpenDataset(path)
+	if err != nil {
 		return nil, fail(pipe.FailNotFound, "%s: %s", path, lastError())
 	}
-	defer C.H5Dclose(d)
-	tid := C.H5Dget_type(d)
+	defer d.Close()
+	tid := C.H5Dget_type(hid(d))
 	if tid < 0 {
 		return nil, fail(pipe.FailCorrupt, "%s: datatype: %s", path, lastError())
 	}
@@ -41,14 +40,14 @@ func readDataset(file C.hid_t, path string, sel formats.Selection, maxResult int
 	if !variableString && hasVariable(&typ) {
 		return nil, fail(pipe.FailUnsupported, "%s: variable-length sequences are not supported", path)
 	}
-	if err := filtersAvailable(d, path); err != nil {
+	if err := filtersAvailable(hid(d), path); err != nil {
 		return nil, err
 	}
-	fspace := C.H5Dget_space(d)
-	if fspace < 0 {
+	fspace := d.Space()
+	if fspace == nil {
 		return nil, fail(pipe.FailCorrupt, "%s: dataspace: %s", path, lastError())
 	}
-	defer C.H5Sclose(fspace)
+	defer fspace.Close()
 	dims, _, null, err := extent(fspace)
 	if err != nil {
 		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
@@ -74,11 +73,13 @@ func readDataset(file C.hid_t, path string, sel formats.Selection, maxResult int
 	if total, ok := mul(n, elem); !ok || total > uint64(maxResult) {
 		return nil, fail(pipe.FailLimit, "%s: %d elements exceed the worker's %d-byte result limit", path, n, maxResult)
 	}
-	count := C.hsize_t(n)
-	mspace := C.H5Screate_simple(1, &count, nil)
-	defer C.H5Sclose(mspace)
+	mspace, err := gonum.CreateSimpleDataspace([]uint{uint(n)}, nil)
+	if err != nil {
+		return nil, fail(pipe.FailCorrupt, "%s: memory dataspace: %s", path, lastError())
+	}
+	defer mspace.Close()
 	if variableString {
-		arr.Strings, err = readVlenStrings(d, false, mspace, fspace, typ.Charset == formats.CharsetUTF8, n)
+		arr.Strings, err = readVlenStrings(hid(d), false, hid(mspace), hid(fspace), typ.Charset == formats.CharsetUTF8, n)
 		if err != nil {
 			return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
 		}
@@ -86,29 +87,30 @@ func readDataset(file C.hid_t, path string, sel formats.Selection, maxResult int
 		return arr, nil
 	}
 	arr.Data = make([]byte, n*elem)
-	if C.H5Dread(d, tid, mspace, fspace, C.H5P_DEFAULT, unsafe.Pointer(&arr.Data[0])) < 0 {
+	// The memory type is the file type, which gonum's Read cannot say.
+	if C.H5Dread(hid(d), tid, hid(mspace), hid(fspace), C.H5P_DEFAULT, unsafe.Pointer(&arr.Data[0])) < 0 {
 		return nil, fail(pipe.FailCorrupt, "%s: read: %s", path, lastError())
 	}
 	return arr, nil
 }
 
-func hyperslab(space C.hid_t, sel formats.Selection, dims []uint64) bool {
+func hyperslab(space *gonum.Dataspace, sel formats.Selection, dims []uint64) bool {
 	rank := len(dims)
-	start, stride, count := make([]C.hsize_t, rank), make([]C.hsize_t, rank), make([]C.hsize_t, rank)
+	start, stride, count := make([]uint, rank), make([]uint, rank), make([]uint, rank)
 	for i, r := range sel {
 		if r.Index {
 			if r.Start >= dims[i] {
 				return false
 			}
-			start[i], stride[i], count[i] = C.hsize_t(r.Start), 1, 1
+			start[i], stride[i], count[i] = uint(r.Start), 1, 1
 			continue
 		}
 		if r.Step == 0 || r.Stop > dims[i] {
 			return false
 		}
-		start[i], stride[i], count[i] = C.hsize_t(r.Start), C.hsize_t(r.Step), C.hsize_t(selection.Len(r))
+		start[i], stride[i], count[i] = uint(r.Start), uint(r.Step), uint(selection.Len(r))
 	}
-	return C.H5Sselect_hyperslab(space, C.H5S_SELECT_SET, &start[0], &stride[0], &count[0], nil) >= 0
+	return space.SelectHyperslab(start, stride, count, nil) == nil
 }
 
 // filtersAvailable refuses, by name, a dataset whose filters this libhdf5

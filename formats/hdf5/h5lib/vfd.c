@@ -105,21 +105,13 @@ static const H5FD_class_t pipe_class = {
     .fl_map    = H5FD_FLMAP_DICHOTOMY,
 };
 
-hid_t h5w_open(uintptr_t handle, uint64_t size, char *errbuf, size_t errlen) {
+herr_t h5w_use_pipe_driver(uintptr_t handle, uint64_t size) {
     hid_t driver = H5FDregister(&pipe_class);
     if (driver < 0) return -1;
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0) return -1;
     pipe_fapl_t fa = {size, handle};
-    hid_t file = -1;
-    // No file locking (there is no file) and no plugin filters loaded from
-    // disk: the worker reads nothing but the pipe.
-    if (H5Pset_driver(fapl, driver, &fa) >= 0 && H5Pset_file_locking(fapl, 0, 1) >= 0)
-        file = H5Fopen("sciswift-object", H5F_ACC_RDONLY, fapl);
-    // Before H5Pclose, which clears the error stack.
-    if (file < 0) h5w_last_error(errbuf, errlen);
-    H5Pclose(fapl);
-    return file;
+    // No file locking: there is no file.
+    if (H5Pset_driver(H5P_FILE_ACCESS_DEFAULT, driver, &fa) < 0) return -1;
+    return H5Pset_file_locking(H5P_FILE_ACCESS_DEFAULT, 0, 1);
 }
 
 static herr_t walk_error(unsigned n, const H5E_error2_t *e, void *data) {
@@ -141,22 +133,26 @@ void h5w_last_error(char *buf, size_t len) {
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_error, p);
 }
 
-char *h5w_link_name(hid_t g, hsize_t i) {
-    ssize_t n = H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, NULL, 0, H5P_DEFAULT);
-    if (n < 0) return NULL;
-    char *name = malloc((size_t)n + 1);
-    if (!name) return NULL;
-    if (H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, (size_t)n + 1, H5P_DEFAULT) < 0) {
-        free(name);
-        return NULL;
-    }
-    return name;
-}
-
 int h5w_link_is_hard(hid_t g, const char *name) {
     H5L_info2_t info;
     if (H5Lget_info2(g, name, &info, H5P_DEFAULT) < 0) return -1;
     return info.type == H5L_TYPE_HARD;
+}
+
+char *h5w_attr_name(hid_t obj, hsize_t i) {
+    // Each lookup by index sorts a table of all the attributes: most names
+    // take one.
+    char    first[256];
+    ssize_t n = H5Aget_name_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, i, first, sizeof first, H5P_DEFAULT);
+    if (n < 0) return NULL;
+    if ((size_t)n < sizeof first) return strdup(first);
+    char *name = malloc((size_t)n + 1);
+    if (!name) return NULL;
+    if (H5Aget_name_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, (size_t)n + 1, H5P_DEFAULT) < 0) {
+        free(name);
+        return NULL;
+    }
+    return name;
 }
 
 static int chunk_cb(const hsize_t *offset, unsigned mask, haddr_t addr, hsize_t size, void *data) {

@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"unsafe"
@@ -15,6 +16,7 @@ import (
 	"github.com/sciswift/sciswift/formats/domain"
 	"github.com/sciswift/sciswift/formats/hdf5"
 	"github.com/sciswift/sciswift/formats/hdf5/pipe"
+	gonum "gonum.org/v1/hdf5"
 )
 
 const (
@@ -29,15 +31,19 @@ type walker struct {
 	seen []C.H5O_token_t
 }
 
-func buildIndex(file C.hid_t, size uint64) (*hdf5.Index, error) {
-	w := &walker{}
-	root, err := w.group(file, "/", 0)
+func buildIndex(file *gonum.File, size uint64) (*hdf5.Index, error) {
+	// libhdf5 takes a file's id for its root group wherever a location is
+	// asked for: the walk starts there rather than opening "/" once more
+	// (which is never to be closed as a group).
+	root, err := (&walker{}).group(&gonum.Group{CommonFG: file.CommonFG}, "/", 0)
 	if err != nil {
 		return nil, err
 	}
 	return &hdf5.Index{Version: hdf5.IndexVersion, Size: int64(size), Root: root}, nil
 }
 
+// objectInfo is libhdf5's object info, which gonum does not wrap: the
+// token that tells whether a group was entered, and the attribute count.
 func objectInfo(obj C.hid_t, fields C.uint) (C.H5O_info2_t, error) {
 	var info C.H5O_info2_t
 	if C.H5Oget_info3(obj, &info, fields) < 0 {
@@ -63,12 +69,12 @@ func childPath(parent, name string) string {
 	return parent + "/" + name
 }
 
-func (w *walker) group(g C.hid_t, path string, depth int) (*hdf5.Group, error) {
+func (w *walker) group(g *gonum.Group, path string, depth int) (*hdf5.Group, error) {
 	if depth > maxGroupDepth {
 		return nil, fail(pipe.FailLimit, "%s: groups nested deeper than %d", path, maxGroupDepth)
 	}
 	grp := &hdf5.Group{Path: path}
-	info, err := objectInfo(g, C.H5O_INFO_BASIC|C.H5O_INFO_NUM_ATTRS)
+	info, err := objectInfo(hid(g), C.H5O_INFO_BASIC|C.H5O_INFO_NUM_ATTRS)
 	if err != nil {
 		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
 	}
@@ -78,11 +84,11 @@ func (w *walker) group(g C.hid_t, path string, depth int) (*hdf5.Group, error) {
 	if grp.Attributes, err = attributes(g, int(info.num_attrs)); err != nil {
 		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
 	}
-	var ginfo C.H5G_info_t
-	if C.H5Gget_info(g, &ginfo) < 0 {
+	n, err := g.NumObjects()
+	if err != nil {
 		return nil, fail(pipe.FailCorrupt, "%s: group info: %s", path, lastError())
 	}
-	for i := C.hsize_t(0); i < ginfo.nlinks; i++ {
+	for i := range n {
 		if err := w.link(g, grp, i, depth); err != nil {
 			return nil, err
 		}
@@ -92,64 +98,88 @@ func (w *walker) group(g C.hid_t, path string, depth int) (*hdf5.Group, error) {
 
 // link adds what link i of group g points to. Soft and external links are
 // left out: following them could leave the file.
-func (w *walker) link(g C.hid_t, grp *hdf5.Group, i C.hsize_t, depth int) error {
-	cname := C.h5w_link_name(g, i)
-	if cname == nil {
+func (w *walker) link(g *gonum.Group, grp *hdf5.Group, i uint, depth int) error {
+	name, err := g.ObjectNameByIndex(i)
+	if err != nil {
 		return fail(pipe.FailCorrupt, "%s: link %d: %s", grp.Path, i, lastError())
 	}
-	defer C.free(unsafe.Pointer(cname))
-	name := C.GoString(cname)
 	path := childPath(grp.Path, name)
 	if name == "" || name == "." || name == ".." || strings.Contains(name, "/") {
 		return nil // unreachable by path; libhdf5 should never produce it
 	}
-	switch C.h5w_link_is_hard(g, cname) {
-	case 0:
-		return nil
-	case -1:
-		return fail(pipe.FailCorrupt, "%s: %s", path, lastError())
-	}
-	obj := C.H5Oopen(g, cname, C.H5P_DEFAULT)
-	if obj < 0 {
-		return fail(pipe.FailCorrupt, "%s: cannot open: %s", path, lastError())
-	}
-	defer C.H5Oclose(obj)
-	info, err := objectInfo(obj, C.H5O_INFO_BASIC|C.H5O_INFO_NUM_ATTRS)
+	typ, hard, err := hardTarget(g, name)
 	if err != nil {
 		return fail(pipe.FailCorrupt, "%s: %v", path, err)
 	}
-	switch info._type {
+	if !hard {
+		return nil
+	}
+	switch typ {
 	case C.H5O_TYPE_GROUP:
-		child, err := w.group(obj, path, depth+1)
+		sub, err := g.OpenGroup(name)
+		if err != nil {
+			return fail(pipe.FailCorrupt, "%s: cannot open: %s", path, lastError())
+		}
+		defer sub.Close()
+		child, err := w.group(sub, path, depth+1)
 		if err != nil {
 			return err
 		}
 		grp.Groups = append(grp.Groups, child)
 	case C.H5O_TYPE_DATASET:
-		d, err := dataset(obj, path, int(info.num_attrs))
+		d, err := g.OpenDataset(name)
+		if err != nil {
+			return fail(pipe.FailCorrupt, "%s: cannot open: %s", path, lastError())
+		}
+		defer d.Close()
+		ds, err := dataset(d, path)
 		if err != nil {
 			return err
 		}
-		grp.Datasets = append(grp.Datasets, d)
+		grp.Datasets = append(grp.Datasets, ds)
 	}
 	return nil
 }
 
-func dataset(d C.hid_t, path string, nattrs int) (*hdf5.Dataset, error) {
+// hardTarget is the type of what link name of g points to, if it is a hard
+// link (soft and external links are never followed). Both are looked up by
+// name, which gonum cannot do: its ObjectTypeByIndex finds the link by
+// index once more, and in a large group each lookup by index sorts a table
+// of all its links (a group of 5000 took half as long again to walk).
+func hardTarget(g *gonum.Group, name string) (typ C.H5O_type_t, hard bool, err error) {
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	switch C.h5w_link_is_hard(hid(g), cname) {
+	case 0:
+		return 0, false, nil
+	case -1:
+		return 0, false, errors.New(lastError())
+	}
+	var info C.H5O_info2_t
+	if C.H5Oget_info_by_name3(hid(g), cname, &info, C.H5O_INFO_BASIC, C.H5P_DEFAULT) < 0 {
+		return 0, true, fmt.Errorf("cannot open: %s", lastError())
+	}
+	return info._type, true, nil
+}
+
+func dataset(d *gonum.Dataset, path string) (*hdf5.Dataset, error) {
 	ds := &hdf5.Dataset{Path: path}
-	tid := C.H5Dget_type(d)
+	info, err := objectInfo(hid(d), C.H5O_INFO_NUM_ATTRS)
+	if err != nil {
+		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
+	}
+	tid := C.H5Dget_type(hid(d))
 	if tid < 0 {
 		return nil, fail(pipe.FailCorrupt, "%s: datatype: %s", path, lastError())
 	}
 	defer C.H5Tclose(tid)
-	var err error
 	if ds.Type, ds.Unsupported, err = dtype(tid, 0); err != nil {
 		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
 	}
 	if err := shape(d, ds); err != nil {
 		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
 	}
-	dcpl := C.H5Dget_create_plist(d)
+	dcpl := C.H5Dget_create_plist(hid(d))
 	if dcpl < 0 {
 		return nil, fail(pipe.FailCorrupt, "%s: creation properties: %s", path, lastError())
 	}
@@ -160,22 +190,22 @@ func dataset(d C.hid_t, path string, nattrs int) (*hdf5.Dataset, error) {
 	if !hasVariable(&ds.Type) {
 		ds.Fill = fillValue(dcpl, tid, ds.Type.Size)
 	}
-	if err := layout(d, dcpl, tid, ds); err != nil {
+	if err := layout(hid(d), dcpl, tid, ds); err != nil {
 		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
 	}
-	if ds.Attributes, err = attributes(d, nattrs); err != nil {
+	if ds.Attributes, err = attributes(d, int(info.num_attrs)); err != nil {
 		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
 	}
 	return ds, nil
 }
 
-func shape(d C.hid_t, ds *hdf5.Dataset) error {
-	sid := C.H5Dget_space(d)
-	if sid < 0 {
+func shape(d *gonum.Dataset, ds *hdf5.Dataset) error {
+	space := d.Space()
+	if space == nil {
 		return fmt.Errorf("dataspace: %s", lastError())
 	}
-	defer C.H5Sclose(sid)
-	dims, maxDims, null, err := extent(sid)
+	defer space.Close()
+	dims, maxDims, null, err := extent(space)
 	if err != nil {
 		return err
 	}
@@ -196,14 +226,16 @@ func shape(d C.hid_t, ds *hdf5.Dataset) error {
 }
 
 // extent is a dataspace's dims and maxdims; null reports H5S_NULL.
-func extent(sid C.hid_t) (dims, maxDims []uint64, null bool, err error) {
-	switch C.H5Sget_simple_extent_type(sid) {
-	case C.H5S_NULL:
+func extent(space *gonum.Dataspace) (dims, maxDims []uint64, null bool, err error) {
+	switch space.SimpleExtentType() {
+	case gonum.S_NULL:
 		return []uint64{}, nil, true, nil
-	case C.H5S_SCALAR:
+	case gonum.S_SCALAR:
 		return []uint64{}, nil, false, nil
 	}
-	rank := int(C.H5Sget_simple_extent_ndims(sid))
+	// gonum's SimpleExtentDims indexes its slices: rank 0 (or an error's
+	// -1) must not reach it.
+	rank := space.SimpleExtentNDims()
 	if rank < 0 || rank > 32 {
 		return nil, nil, false, fmt.Errorf("dataspace of rank %d", rank)
 	}
@@ -211,8 +243,12 @@ func extent(sid C.hid_t) (dims, maxDims []uint64, null bool, err error) {
 	if rank == 0 {
 		return dims, maxDims, false, nil
 	}
-	if C.H5Sget_simple_extent_dims(sid, (*C.hsize_t)(unsafe.Pointer(&dims[0])), (*C.hsize_t)(unsafe.Pointer(&maxDims[0]))) < 0 {
+	d, m, err := space.SimpleExtentDims()
+	if err != nil {
 		return nil, nil, false, fmt.Errorf("dataspace: %s", lastError())
+	}
+	for i := range rank {
+		dims[i], maxDims[i] = uint64(d[i]), uint64(m[i])
 	}
 	return dims, maxDims, false, nil
 }

@@ -4,16 +4,32 @@
 // the parent over the pipe (package formats/hdf5/pipe), walks the file into
 // an hdf5.Index, or reads a selection the parent's Go reader cannot serve.
 //
-// It uses libhdf5's C API directly rather than gonum.org/v1/hdf5: gonum's
-// OpenFile takes no file access property list, so it cannot open a file
-// through a custom driver (and the library refuses to change the default
-// file access list's driver), and what the index needs besides
-// (H5Dchunk_iter, H5Dget_offset, filters, fill values, type introspection)
-// is C API gonum does not wrap either.
+// gonum.org/v1/hdf5 does what it wraps: it opens the file (its OpenFile
+// passes H5P_DEFAULT, so the pipe driver is installed once on the default
+// file access list), counts and names a group's links, opens groups,
+// datasets and attributes, describes and selects dataspaces, and closes all
+// of them. The C here, on the raw ids of gonum's objects, is what gonum
+// does not wrap: the pipe driver itself; link kinds and object types by
+// name (soft and external links are never followed; gonum's
+// ObjectTypeByIndex would find each link by index once more); object
+// tokens (a hard-link cycle is entered once); attribute names by index;
+// datatype introspection; creation properties (filters, fill values,
+// layout, chunk shape); H5Dchunk_iter and H5Dget_offset; reads whose memory
+// type is the file type (gonum picks the memory type from a Go value);
+// variable-length strings; and the error stack, which gonum's errors do not
+// carry.
+//
+// gonum's own cgo directives name Debian's HDF5 1.10 directories, after
+// those in CGO_CFLAGS and CGO_LDFLAGS: the worker is built with both
+// pointing at HDF5 1.14 (the Makefile exports them). Linking 1.10 fails
+// (h5lib calls 1.12+ functions), h5lib.h refuses older headers, and
+// checkLibrary refuses a gonum compiled against them or a 1.10 library at
+// run time.
 package h5lib
 
 /*
 #cgo pkg-config: hdf5
+#include <malloc.h>
 #include "h5lib.h"
 */
 import "C"
@@ -27,12 +43,19 @@ import (
 	"runtime"
 	"runtime/cgo"
 	"strconv"
+	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/sciswift/sciswift/formats"
 	"github.com/sciswift/sciswift/formats/hdf5/pipe"
 	"golang.org/x/sys/unix"
+	gonum "gonum.org/v1/hdf5"
 )
+
+// objectName is the name libhdf5 is given for the object; the pipe driver
+// ignores it.
+const objectName = "sciswift-object"
 
 // Modes of the worker.
 const (
@@ -119,6 +142,10 @@ func limit(cfg Config) error {
 // the gaps below it. The worker then reads nothing but its pipe, whatever a
 // file asks libhdf5 to open (external storage, virtual dataset sources).
 func forbidOpening() error {
+	// The runtime opens its poller (an epoll descriptor and an eventfd) the
+	// first time a timer is set, as its scavenger does once libhdf5 has
+	// allocated enough: with no descriptor left, that is a fatal error.
+	time.AfterFunc(time.Hour, func() {}).Stop()
 	fds, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		return err
@@ -162,17 +189,14 @@ func serve(cfg Config, c *conn) ([]byte, error) {
 	if err := checkLibrary(); err != nil {
 		return nil, err
 	}
+	zeroAllocations()
 	h := cgo.NewHandle(c)
 	defer h.Delete()
-	errbuf := make([]byte, 512)
-	file := C.h5w_open(C.uintptr_t(h), C.uint64_t(cfg.Size), (*C.char)(unsafe.Pointer(&errbuf[0])), C.size_t(len(errbuf)))
-	if file < 0 {
-		if c.err != nil {
-			return nil, c.err
-		}
-		return nil, fail(pipe.FailCorrupt, "libhdf5 cannot open the file: %s", C.GoString((*C.char)(unsafe.Pointer(&errbuf[0]))))
+	file, err := openThroughPipe(h, cfg.Size)
+	if err != nil {
+		return nil, withPipeError(c, err)
 	}
-	defer C.H5Fclose(file)
+	defer file.Close()
 	switch cfg.Mode {
 	case ModeIndex:
 		idx, err := buildIndex(file, cfg.Size)
@@ -203,19 +227,63 @@ func withPipeError(c *conn, err error) error {
 	return err
 }
 
+// openThroughPipe opens the object, whose reads h serves. gonum's OpenFile
+// takes no file access list: it gets the default one, which the pipe driver
+// is installed on (the worker opens one file in its life).
+func openThroughPipe(h cgo.Handle, size uint64) (*gonum.File, error) {
+	if C.h5w_use_pipe_driver(C.uintptr_t(h), C.uint64_t(size)) < 0 {
+		return nil, fail(pipe.FailWorker, "libhdf5 refuses the pipe driver: %s", lastError())
+	}
+	file, err := gonum.OpenFile(objectName, gonum.F_ACC_RDONLY)
+	if err != nil {
+		return nil, fail(pipe.FailCorrupt, "libhdf5 cannot open the file: %s", lastError())
+	}
+	return file, nil
+}
+
+// hid is the libhdf5 id of a gonum object, for the calls gonum does not
+// wrap.
+func hid(obj interface{ ID() int64 }) C.hid_t { return C.hid_t(obj.ID()) }
+
+// checkLibrary refuses a libhdf5 other than the one the worker is built
+// for, and turns off what could reach beyond the pipe.
 func checkLibrary() error {
+	// gonum's package init started libhdf5 before Run, so before the
+	// descriptor lock: whatever connector or driver the environment named is
+	// loaded by now. The parent gives the worker an empty environment.
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "HDF5_") {
+			name, _, _ := strings.Cut(kv, "=")
+			return fail(pipe.FailWorker, "%s is set: the worker runs with an empty environment", name)
+		}
+	}
 	// Errors are reported through lastError, never printed.
 	C.H5Eset_auto2(C.H5E_DEFAULT, nil, nil)
 	// Filters come from the library itself, never from plugins on disk.
 	C.H5PLset_loading_state(0)
-	var major, minor, release C.uint
-	if C.H5get_libversion(&major, &minor, &release) < 0 {
+	v, err := gonum.LibVersion()
+	if err != nil {
 		return fail(pipe.FailWorker, "libhdf5 failed to start (out of memory?)")
 	}
-	if major < 1 || (major == 1 && minor < 14) {
-		return fail(pipe.FailWorker, "libhdf5 %d.%d.%d at run time; 1.14 or newer needed", major, minor, release)
+	if v.Major < 1 || (v.Major == 1 && v.Minor < 14) {
+		return fail(pipe.FailWorker, "libhdf5 %s at run time; 1.14 or newer needed", v)
+	}
+	// gonum is compiled by its own cgo directives, which fall back on
+	// Debian's 1.10 headers; H5I_ATTR moved from 6 to 7 in 1.12, so this
+	// tells 1.10 headers from the 1.14 ones h5lib.h insists on.
+	if int(gonum.ATTRIBUTE) != int(C.H5I_ATTR) {
+		return fail(pipe.FailWorker, "gonum.org/v1/hdf5 was compiled against HDF5 headers older than 1.12 (set CGO_CFLAGS and CGO_LDFLAGS to HDF5 1.14's, as the Makefile does)")
 	}
 	return nil
+}
+
+// zeroAllocations makes malloc return zeroed memory (glibc fills what it
+// hands out with the complement of M_PERTURB's byte). libhdf5 1.14.5 frees
+// the entries of a link table it never filled when a corrupt file stops it
+// midway (HDFGroup/hdf5#5375): zeroed, they hold only NULLs, and whether such
+// a file crashes the worker no longer depends on what the heap held before.
+func zeroAllocations() {
+	C.mallopt(C.M_PERTURB, 0xff)
 }
 
 // lastError describes libhdf5's current error stack.
