@@ -93,14 +93,21 @@ func serverBinary(dir string) (string, error) {
 	// The server looks for its HDF5 worker next to its own binary.
 	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "sciswift-h5worker"), "./cmd/sciswift-h5worker")
 	cmd.Dir = filepath.Join("..", "..") // the module root, from test/formats
-	if os.Getenv("PKG_CONFIG_PATH") == "" {
-		prefix, err := exec.Command("bash", filepath.Join(cmd.Dir, "scripts", "install-hdf5.sh"), "--print-prefix").Output()
+	if os.Getenv("CGO_CFLAGS") == "" {
+		// What the Makefile exports: gonum's cgo finds HDF5 1.14 only
+		// through these.
+		out, err := exec.Command("bash", filepath.Join(cmd.Dir, "scripts", "install-hdf5.sh"), "--print-prefix").Output()
 		if err == nil {
-			cmd.Env = append(os.Environ(), "PKG_CONFIG_PATH="+filepath.Join(strings.TrimSpace(string(prefix)), "lib", "pkgconfig"))
+			prefix := strings.TrimSpace(string(out))
+			lib := filepath.Join(prefix, "lib")
+			cmd.Env = append(os.Environ(),
+				"PKG_CONFIG_PATH="+filepath.Join(lib, "pkgconfig"),
+				"CGO_CFLAGS=-I"+filepath.Join(prefix, "include"),
+				"CGO_LDFLAGS=-L"+lib+" -Wl,-rpath,"+lib)
 		}
 	}
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/sciswift-h5worker (make h5worker; needs HDF5 1.14 via PKG_CONFIG_PATH): %v\n%s", err, out)
+		return "", fmt.Errorf("go build ./cmd/sciswift-h5worker (make h5worker; needs HDF5 1.14 through CGO_CFLAGS/CGO_LDFLAGS, as the Makefile sets them): %v\n%s", err, out)
 	}
 	return bin, nil
 }
