@@ -24,12 +24,15 @@ type attributeOwner interface {
 // attributes describes the n attributes of obj, in name order, with their
 // values decoded when they are small and of a type JSON can carry.
 func attributes(obj attributeOwner, n int) ([]formats.Attribute, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	names, err := attributeNames(obj)
+	if err != nil {
+		return nil, err
+	}
 	var out []formats.Attribute
-	for i := range n {
-		name, err := attributeName(obj, C.hsize_t(i))
-		if err != nil {
-			return nil, err
-		}
+	for _, name := range names[:min(n, len(names))] {
 		if name == "" {
 			continue // unreachable by name; libhdf5 refuses to make it
 		}
@@ -42,15 +45,20 @@ func attributes(obj attributeOwner, n int) ([]formats.Attribute, error) {
 	return out, nil
 }
 
-// attributeName is the name of attribute i in name order, which gonum has
-// no call for.
-func attributeName(obj attributeOwner, i C.hsize_t) (string, error) {
-	p := C.h5w_attr_name(hid(obj), i)
-	if p == nil {
-		return "", fmt.Errorf("attribute %d: %s", i, lastError())
+// attributeNames lists the attribute names of obj in name order, in one
+// libhdf5 iteration (gonum has no call for it; asking for the name of
+// attribute i sorts all of them once more for every i).
+func attributeNames(obj attributeOwner) ([]string, error) {
+	var list C.h5w_names_t
+	defer C.h5w_names_free(&list)
+	if C.h5w_attr_names(hid(obj), &list) < 0 {
+		return nil, fmt.Errorf("attribute %d: %s", list.n, lastError())
 	}
-	defer C.free(unsafe.Pointer(p))
-	return C.GoString(p), nil
+	names := make([]string, list.n)
+	for i, p := range unsafe.Slice(list.names, list.n) {
+		names[i] = C.GoString(p)
+	}
+	return names, nil
 }
 
 func attribute(obj attributeOwner, name string) (formats.Attribute, error) {

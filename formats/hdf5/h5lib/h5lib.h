@@ -2,7 +2,7 @@
 // to the parent over the pipe (through the exported Go function
 // sciswiftPipeRead), and the libhdf5 calls gonum.org/v1/hdf5 does not wrap
 // that are easier to make from C (callbacks, variable-length buffers, the
-// error stack, link and attribute names by index).
+// error stack, a group's links and an object's attribute names).
 #ifndef SCISWIFT_H5LIB_H
 #define SCISWIFT_H5LIB_H
 
@@ -23,12 +23,35 @@ herr_t h5w_use_pipe_driver(uintptr_t handle, uint64_t size);
 // h5w_last_error describes libhdf5's error stack into buf.
 void h5w_last_error(char *buf, size_t len);
 
-// h5w_link_is_hard: 1 for a hard link, 0 for soft/external, -1 on error.
-int h5w_link_is_hard(hid_t g, const char *name);
+// One link of a group. Only a hard link whose name is a plain link name
+// has its target's type looked up; otype is H5O_TYPE_UNKNOWN otherwise, or
+// when the lookup failed.
+typedef struct {
+    char      *name;
+    int        hard; // 0: soft or external, never followed
+    H5O_type_t otype;
+} h5w_link_t;
 
-// h5w_attr_name returns the name of attribute i of obj in name order
-// (malloc'd), or NULL.
-char *h5w_attr_name(hid_t obj, hsize_t i);
+typedef struct {
+    size_t      n, cap;
+    h5w_link_t *links;
+} h5w_links_t;
+
+// h5w_links lists the links of group g in name order (what
+// H5Lget_name_by_idx calls index i), in one pass. Free out with
+// h5w_links_free, also after a failure.
+herr_t h5w_links(hid_t g, h5w_links_t *out);
+void   h5w_links_free(h5w_links_t *l);
+
+typedef struct {
+    size_t n, cap;
+    char **names;
+} h5w_names_t;
+
+// h5w_attr_names lists the attribute names of obj in name order, in one
+// pass. Free out with h5w_names_free, also after a failure.
+herr_t h5w_attr_names(hid_t obj, h5w_names_t *out);
+void   h5w_names_free(h5w_names_t *a);
 
 // Chunk table of a dataset, filled by h5w_chunks.
 typedef struct {

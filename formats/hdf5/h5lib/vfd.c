@@ -133,28 +133,6 @@ void h5w_last_error(char *buf, size_t len) {
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_error, p);
 }
 
-int h5w_link_is_hard(hid_t g, const char *name) {
-    H5L_info2_t info;
-    if (H5Lget_info2(g, name, &info, H5P_DEFAULT) < 0) return -1;
-    return info.type == H5L_TYPE_HARD;
-}
-
-char *h5w_attr_name(hid_t obj, hsize_t i) {
-    // Each lookup by index sorts a table of all the attributes: most names
-    // take one.
-    char    first[256];
-    ssize_t n = H5Aget_name_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, i, first, sizeof first, H5P_DEFAULT);
-    if (n < 0) return NULL;
-    if ((size_t)n < sizeof first) return strdup(first);
-    char *name = malloc((size_t)n + 1);
-    if (!name) return NULL;
-    if (H5Aget_name_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, (size_t)n + 1, H5P_DEFAULT) < 0) {
-        free(name);
-        return NULL;
-    }
-    return name;
-}
-
 static int chunk_cb(const hsize_t *offset, unsigned mask, haddr_t addr, hsize_t size, void *data) {
     h5w_chunks_t *c = data;
     if (c->n == c->cap) {

@@ -84,35 +84,64 @@ func (w *walker) group(g *gonum.Group, path string, depth int) (*hdf5.Group, err
 	if grp.Attributes, err = attributes(g, int(info.num_attrs)); err != nil {
 		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
 	}
+	// The count first, as gonum's NumObjects: an empty group is never
+	// iterated, which in an old-style group would read its name heap.
 	n, err := g.NumObjects()
 	if err != nil {
 		return nil, fail(pipe.FailCorrupt, "%s: group info: %s", path, lastError())
 	}
-	for i := range n {
-		if err := w.link(g, grp, i, depth); err != nil {
+	if n == 0 {
+		return grp, nil
+	}
+	links, err := groupLinks(g)
+	if err != nil {
+		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
+	}
+	for _, l := range links[:min(n, uint(len(links)))] {
+		if err := w.link(g, grp, l, depth); err != nil {
 			return nil, err
 		}
 	}
 	return grp, nil
 }
 
-// link adds what link i of group g points to. Soft and external links are
-// left out: following them could leave the file.
-func (w *walker) link(g *gonum.Group, grp *hdf5.Group, i uint, depth int) error {
-	name, err := g.ObjectNameByIndex(i)
-	if err != nil {
-		return fail(pipe.FailCorrupt, "%s: link %d: %s", grp.Path, i, lastError())
+// groupLink is one link of a group, as h5w_links lists it.
+type groupLink struct {
+	name  string
+	hard  bool
+	otype C.H5O_type_t // of a hard link's target; H5O_TYPE_UNKNOWN if not known
+}
+
+// groupLinks lists the links of g in name order in one libhdf5 iteration:
+// gonum's ObjectNameByIndex finds each link by index, and each lookup by
+// index sorts (or walks) all the group's links once more.
+func groupLinks(g *gonum.Group) ([]groupLink, error) {
+	var list C.h5w_links_t
+	defer C.h5w_links_free(&list)
+	if C.h5w_links(hid(g), &list) < 0 {
+		return nil, fmt.Errorf("link %d: %s", list.n, lastError())
 	}
+	links := make([]groupLink, list.n)
+	for i, l := range unsafe.Slice(list.links, list.n) {
+		links[i] = groupLink{name: C.GoString(l.name), hard: l.hard != 0, otype: l.otype}
+	}
+	return links, nil
+}
+
+// link adds what link l of group g points to. Soft and external links are
+// left out: following them could leave the file.
+func (w *walker) link(g *gonum.Group, grp *hdf5.Group, l groupLink, depth int) error {
+	name := l.name
 	path := childPath(grp.Path, name)
 	if name == "" || name == "." || name == ".." || strings.Contains(name, "/") {
 		return nil // unreachable by path; libhdf5 should never produce it
 	}
-	typ, hard, err := hardTarget(g, name)
+	if !l.hard {
+		return nil
+	}
+	typ, err := l.targetType(g)
 	if err != nil {
 		return fail(pipe.FailCorrupt, "%s: %v", path, err)
-	}
-	if !hard {
-		return nil
 	}
 	switch typ {
 	case C.H5O_TYPE_GROUP:
@@ -141,25 +170,27 @@ func (w *walker) link(g *gonum.Group, grp *hdf5.Group, i uint, depth int) error 
 	return nil
 }
 
-// hardTarget is the type of what link name of g points to, if it is a hard
-// link (soft and external links are never followed). Both are looked up by
-// name, which gonum cannot do: its ObjectTypeByIndex finds the link by
-// index once more, and in a large group each lookup by index sorts a table
-// of all its links (a group of 5000 took half as long again to walk).
-func hardTarget(g *gonum.Group, name string) (typ C.H5O_type_t, hard bool, err error) {
-	cname := C.CString(name)
+// targetType is the type of what hard link l of g points to. h5w_links
+// looked it up while listing; a lookup that failed there is made again
+// here, when the walk reaches the link, for libhdf5's error stack.
+func (l groupLink) targetType(g *gonum.Group) (C.H5O_type_t, error) {
+	if l.otype != C.H5O_TYPE_UNKNOWN {
+		return l.otype, nil
+	}
+	cname := C.CString(l.name)
 	defer C.free(unsafe.Pointer(cname))
-	switch C.h5w_link_is_hard(hid(g), cname) {
-	case 0:
-		return 0, false, nil
-	case -1:
-		return 0, false, errors.New(lastError())
+	var link C.H5L_info2_t
+	if C.H5Lget_info2(hid(g), cname, &link, C.H5P_DEFAULT) < 0 {
+		return 0, errors.New(lastError())
+	}
+	if link._type != C.H5L_TYPE_HARD {
+		return C.H5O_TYPE_UNKNOWN, nil // never followed
 	}
 	var info C.H5O_info2_t
 	if C.H5Oget_info_by_name3(hid(g), cname, &info, C.H5O_INFO_BASIC, C.H5P_DEFAULT) < 0 {
-		return 0, true, fmt.Errorf("cannot open: %s", lastError())
+		return 0, fmt.Errorf("cannot open: %s", lastError())
 	}
-	return info._type, true, nil
+	return info._type, nil
 }
 
 func dataset(d *gonum.Dataset, path string) (*hdf5.Dataset, error) {

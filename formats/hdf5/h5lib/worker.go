@@ -6,13 +6,14 @@
 //
 // gonum.org/v1/hdf5 does what it wraps: it opens the file (its OpenFile
 // passes H5P_DEFAULT, so the pipe driver is installed once on the default
-// file access list), counts and names a group's links, opens groups,
-// datasets and attributes, describes and selects dataspaces, and closes all
-// of them. The C here, on the raw ids of gonum's objects, is what gonum
-// does not wrap: the pipe driver itself; link kinds and object types by
-// name (soft and external links are never followed; gonum's
-// ObjectTypeByIndex would find each link by index once more); object
-// tokens (a hard-link cycle is entered once); attribute names by index;
+// file access list), counts a group's links, opens groups, datasets and
+// attributes, describes and selects dataspaces, and closes all of them. The
+// C here, on the raw ids of gonum's objects, is what gonum does not wrap:
+// the pipe driver itself; a group's links with their kinds and targets'
+// types, and an object's attribute names, each listed in one iteration
+// (soft and external links are never followed; gonum's ObjectNameByIndex
+// would find each link by index, sorting the group once per link); object
+// tokens (a hard-link cycle is entered once);
 // datatype introspection; creation properties (filters, fill values,
 // layout, chunk shape); H5Dchunk_iter and H5Dget_offset; reads whose memory
 // type is the file type (gonum picks the memory type from a Go value);
