@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/sciswift/sciswift/formats"
 )
@@ -41,6 +42,34 @@ func BenchmarkReadCutout(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkReadCutoutRemote is BenchmarkReadCutout against a store that
+// answers each ReadAt after a 200 µs round trip, as a Range GET to another
+// host would: what reading rows several at a time buys.
+func BenchmarkReadCutoutRemote(b *testing.B) {
+	data := make([]byte, 4096*4096*2)
+	syn := bigImage()
+	file := join(syn.header, dataBlocks(data))
+	f := mustOpen(b, slowObject{memObject(file), 200 * time.Microsecond}, Limits{})
+	sel := formats.Selection{{Start: 1000, Stop: 1512, Step: 1}, {Start: 2000, Stop: 2512, Step: 1}}
+	b.SetBytes(512 * 512 * 2)
+	for b.Loop() {
+		if _, err := f.Read(context.Background(), "/HDU0", sel); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// slowObject delays every ReadAt by a round trip.
+type slowObject struct {
+	formats.Object
+	rtt time.Duration
+}
+
+func (o slowObject) ReadAt(p []byte, off int64) (int, error) {
+	time.Sleep(o.rtt)
+	return o.Object.ReadAt(p, off)
 }
 
 // BenchmarkReadScaled reads a whole BSCALE/BZERO/BLANK int16 image as

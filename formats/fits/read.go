@@ -3,6 +3,8 @@ package fits
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 
 	"github.com/sciswift/sciswift/formats"
 )
@@ -60,8 +62,9 @@ type span = formats.Span
 
 // gatherer turns a strided selection into few ReadAt calls: it walks the
 // selected runs in file order (which is also result order), joins runs
-// separated by at most gap bytes into one extent, and copies each extent's
-// elements into place.
+// separated by at most gap bytes into one extent, and reads the extents a
+// few at a time (each read is a round trip to the store), copying each
+// extent's elements into place.
 type gatherer struct {
 	ctx context.Context
 	obj formats.Object
@@ -71,15 +74,25 @@ type gatherer struct {
 	out  []byte
 	pos  int64 // result offset of the next piece
 
-	// The extent being built.
-	open   bool
-	lo, hi int64 // its file bytes
-	outLo  int64 // where a dense extent goes in out
-	dense  bool  // no gaps: file bytes lo..hi are result bytes outLo…
-	pieces []piece
-	buf    []byte
-	err    error
+	open  bool
+	cur   extent // being built while open
+	ready []extent
+	err   error
 }
+
+// extent is one ReadAt: file bytes lo..hi, which are result bytes outLo…
+// when dense (no gaps), else scattered by its pieces.
+type extent struct {
+	lo, hi, outLo int64
+	dense         bool
+	pieces        []piece
+}
+
+// Extents read at once, and how many are queued before a batch is read.
+const (
+	parallelReads = 8
+	readBatch     = 64
+)
 
 // piece is n elements stride bytes apart from file offset off, landing
 // contiguously at result offset out.
@@ -93,6 +106,7 @@ func (g *gatherer) gather(base, elem int64, strides []int64, spans []span, out [
 	if nd == 0 {
 		g.add(base, 1, elem)
 		g.flush()
+		g.drain()
 		return g.err
 	}
 	last, lastStride := spans[nd-1], strides[nd-1]
@@ -115,6 +129,7 @@ func (g *gatherer) gather(base, elem int64, strides []int64, spans []span, out [
 		}
 	}
 	g.flush()
+	g.drain()
 	return g.err
 }
 
@@ -142,51 +157,85 @@ func (g *gatherer) addPiece(p piece) {
 	g.pos += p.n * g.elem
 	lo, hi := p.off, p.off+(p.n-1)*p.stride+g.elem
 	dense := p.stride == g.elem
-	if g.open {
-		if g.dense && dense && lo == g.hi {
-			g.hi = hi
+	if c := &g.cur; g.open {
+		if c.dense && dense && lo == c.hi {
+			c.hi = hi
 			return
 		}
-		if lo >= g.hi && lo-g.hi <= g.gap && hi-g.lo <= maxExtent {
-			if g.dense {
-				g.pieces = append(g.pieces[:0], piece{off: g.lo, stride: g.elem, n: (g.hi - g.lo) / g.elem, out: g.outLo})
-				g.dense = false
+		if lo >= c.hi && lo-c.hi <= g.gap && hi-c.lo <= maxExtent {
+			if c.dense {
+				c.pieces = []piece{{off: c.lo, stride: g.elem, n: (c.hi - c.lo) / g.elem, out: c.outLo}}
+				c.dense = false
 			}
-			g.pieces = append(g.pieces, p)
-			g.hi = hi
+			c.pieces = append(c.pieces, p)
+			c.hi = hi
 			return
 		}
 		g.flush()
 	}
-	g.open, g.lo, g.hi, g.outLo, g.dense = true, lo, hi, p.out, dense
-	g.pieces = append(g.pieces[:0], p)
+	g.open = true
+	g.cur = extent{lo: lo, hi: hi, outLo: p.out, dense: dense, pieces: []piece{p}}
 }
 
-// flush reads the current extent and places its elements.
+// flush queues the current extent, reading a batch when enough are queued.
 func (g *gatherer) flush() {
-	if !g.open || g.err != nil {
+	if g.open {
+		g.ready = append(g.ready, g.cur)
 		g.open = false
+	}
+	if len(g.ready) >= readBatch {
+		g.drain()
+	}
+}
+
+// drain reads the queued extents, parallelReads at a time; they land in
+// disjoint parts of out. The first error is kept.
+func (g *gatherer) drain() {
+	defer func() { g.ready = g.ready[:0] }()
+	if g.err != nil {
 		return
 	}
-	g.open = false
-	if err := g.ctx.Err(); err != nil {
-		g.err = err
+	if g.err = g.ctx.Err(); g.err != nil {
 		return
 	}
-	n := g.hi - g.lo
-	if g.dense {
-		g.err = readFull(g.obj, g.out[g.outLo:g.outLo+n], g.lo)
-		return
+	errs := make([]error, len(g.ready))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(parallelReads, len(g.ready)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []byte
+			for i := next.Add(1) - 1; i < int64(len(g.ready)); i = next.Add(1) - 1 {
+				errs[i] = g.read(&g.ready[i], &buf)
+			}
+		}()
 	}
-	if int64(cap(g.buf)) < n {
-		g.buf = make([]byte, n)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			g.err = err
+			return
+		}
 	}
-	buf := g.buf[:n]
-	if g.err = readFull(g.obj, buf, g.lo); g.err != nil {
-		return
+}
+
+// read reads one extent and places its elements, using *scratch for the
+// gaps' bytes.
+func (g *gatherer) read(e *extent, scratch *[]byte) error {
+	n := e.hi - e.lo
+	if e.dense {
+		return readFull(g.obj, g.out[e.outLo:e.outLo+n], e.lo)
 	}
-	for _, p := range g.pieces {
-		src := p.off - g.lo
+	if int64(cap(*scratch)) < n {
+		*scratch = make([]byte, n)
+	}
+	buf := (*scratch)[:n]
+	if err := readFull(g.obj, buf, e.lo); err != nil {
+		return err
+	}
+	for _, p := range e.pieces {
+		src := p.off - e.lo
 		dst := g.out[p.out : p.out+p.n*g.elem]
 		if p.stride == g.elem {
 			copy(dst, buf[src:src+p.n*g.elem])
@@ -196,6 +245,7 @@ func (g *gatherer) flush() {
 			copy(dst[i*g.elem:(i+1)*g.elem], buf[src+i*p.stride:])
 		}
 	}
+	return nil
 }
 
 // readBits reads an X column: per selected row, the bytes holding the
