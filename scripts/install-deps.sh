@@ -22,6 +22,7 @@ PACKAGES=(
 	python3-h5py        # HDF5 fixtures (h5py links Debian's own libhdf5, fine for writing files)
 	python3-numpy
 	python3-astropy     # FITS fixtures
+	curl                # the README's dataset API example (test/vol runs it)
 	pkg-config
 	zlib1g-dev          # HDF5 is built --with-zlib (scripts/install-hdf5.sh)
 	build-essential     # cc/make for HDF5 and cgo
