@@ -86,3 +86,27 @@ type Member struct {
 func (t Dtype) IsVariable() bool {
 	return (t.Class == ClassString && t.Variable) || t.Class == ClassVlen
 }
+
+// ContainsVariable reports a variable-length type anywhere inside t: t
+// itself, a compound member or an array's base (an enum's base is an
+// integer). Types nested deeper than maxTypeDepth, which every reader
+// refuses, report false.
+func (t Dtype) ContainsVariable() bool { return t.containsVariable(0) }
+
+// maxTypeDepth bounds the recursion over a type from an untrusted file.
+const maxTypeDepth = 64
+
+func (t Dtype) containsVariable(depth int) bool {
+	if t.IsVariable() {
+		return true
+	}
+	if depth >= maxTypeDepth {
+		return false
+	}
+	for _, m := range t.Members {
+		if m.Type != nil && m.Type.containsVariable(depth+1) {
+			return true
+		}
+	}
+	return t.Base != nil && t.Class != ClassEnum && t.Base.containsVariable(depth+1)
+}

@@ -169,7 +169,7 @@ func encodeCompound(b []byte, t formats.Dtype, head headFunc, depth int) ([]byte
 		if m.Type.Size < 0 || m.Type.Size > t.Size {
 			return nil, fmt.Errorf("%w: compound member %q of %d bytes", ErrDocument, m.Name, m.Type.Size)
 		}
-		if m.Type.IsVariable() || hasVariable(*m.Type, 0) {
+		if m.Type.ContainsVariable() {
 			return nil, fmt.Errorf("%w: variable-length compound member %q", ErrUnsupported, m.Name)
 		}
 		if m.Offset < 0 || m.Offset+m.Type.Size > t.Size {
@@ -228,7 +228,7 @@ func encodeArray(b []byte, t formats.Dtype, head headFunc, depth int) ([]byte, e
 	if t.Base == nil || len(t.Dims) == 0 || len(t.Dims) > 32 {
 		return nil, fmt.Errorf("%w: array datatype needs a base and 1 to 32 dims", ErrDocument)
 	}
-	if t.Base.IsVariable() || hasVariable(*t.Base, 0) {
+	if t.Base.ContainsVariable() {
 		return nil, fmt.Errorf("%w: array of variable-length elements", ErrUnsupported)
 	}
 	n := int64(t.Base.Size)
@@ -250,22 +250,6 @@ func encodeArray(b []byte, t formats.Dtype, head headFunc, depth int) ([]byte, e
 		b = binary.LittleEndian.AppendUint32(b, uint32(d))
 	}
 	return encodeDtype(b, *t.Base, depth+1)
-}
-
-// hasVariable reports a variable-length type anywhere inside t.
-func hasVariable(t formats.Dtype, depth int) bool {
-	if t.IsVariable() {
-		return true
-	}
-	if depth > maxTypeDepth {
-		return false
-	}
-	for _, m := range t.Members {
-		if m.Type != nil && hasVariable(*m.Type, depth+1) {
-			return true
-		}
-	}
-	return t.Base != nil && t.Class != formats.ClassEnum && hasVariable(*t.Base, depth+1)
 }
 
 // validName is a name HDF5 stores null-terminated: not empty, no NUL.

@@ -129,7 +129,7 @@ func (f *File) Read(ctx context.Context, path string, sel formats.Selection) (*f
 
 // needsWorker says why the Go reader cannot serve d, or "".
 func (d *dataset) needsWorker() string {
-	if hasVariable(&d.Type) {
+	if d.Type.ContainsVariable() {
 		return "variable-length elements"
 	}
 	if d.Layout != LayoutChunked {

@@ -228,7 +228,7 @@ func (idx *Index) validateDataset(d *Dataset) error {
 	if d.Layout != LayoutCompact && d.Compact != nil {
 		return fmt.Errorf("compact bytes on a %s dataset", d.Layout)
 	}
-	variable := hasVariable(&d.Type)
+	variable := d.Type.ContainsVariable()
 	switch d.Layout {
 	case LayoutContiguous:
 		if e := d.Extent; e != nil {
@@ -384,19 +384,6 @@ func validateDtype(t *formats.Dtype, depth int) error {
 		return validateDtype(t.Base, depth+1)
 	}
 	return fmt.Errorf("unknown dtype class %q", t.Class)
-}
-
-// hasVariable reports whether t or any part of it has no fixed size.
-func hasVariable(t *formats.Dtype) bool {
-	if t.IsVariable() {
-		return true
-	}
-	for _, m := range t.Members {
-		if m.Type != nil && hasVariable(m.Type) {
-			return true
-		}
-	}
-	return t.Base != nil && hasVariable(t.Base)
 }
 
 func mul(a, b uint64) (uint64, bool) {

@@ -120,7 +120,7 @@ func attributeValue(aid, tid, sid C.hid_t, a *formats.Attribute) (any, error) {
 			vals[i] = string(s)
 		}
 		return shapeValues(vals, a.Shape), nil
-	case hasVariable(t):
+	case t.ContainsVariable():
 		return nil, nil
 	}
 	size, ok := mul(n, uint64(t.Size))

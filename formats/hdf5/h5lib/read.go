@@ -37,7 +37,7 @@ func readDataset(file *gonum.File, path string, sel formats.Selection, maxResult
 		return nil, fail(pipe.FailUnsupported, "%s: %s", path, why)
 	}
 	variableString := typ.Class == formats.ClassString && typ.Variable
-	if !variableString && hasVariable(&typ) {
+	if !variableString && typ.ContainsVariable() {
 		return nil, fail(pipe.FailUnsupported, "%s: variable-length sequences are not supported", path)
 	}
 	if err := filtersAvailable(hid(d), path); err != nil {

@@ -218,7 +218,7 @@ func dataset(d *gonum.Dataset, path string) (*hdf5.Dataset, error) {
 	if ds.Filters, err = filters(dcpl); err != nil {
 		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
 	}
-	if !hasVariable(&ds.Type) {
+	if !ds.Type.ContainsVariable() {
 		ds.Fill = fillValue(dcpl, tid, ds.Type.Size)
 	}
 	if err := layout(hid(d), dcpl, tid, ds); err != nil {
@@ -388,7 +388,7 @@ func chunked(d, dcpl C.hid_t, ds *hdf5.Dataset) error {
 }
 
 func compactBytes(d, tid C.hid_t, ds *hdf5.Dataset) error {
-	if hasVariable(&ds.Type) || ds.Unsupported != "" || ds.NullSpace {
+	if ds.Type.ContainsVariable() || ds.Unsupported != "" || ds.NullSpace {
 		return nil
 	}
 	n, _ := formats.Elements(ds.Shape)
@@ -401,17 +401,4 @@ func compactBytes(d, tid C.hid_t, ds *hdf5.Dataset) error {
 		return fmt.Errorf("compact data: %s", lastError())
 	}
 	return nil
-}
-
-// hasVariable reports whether t or any part of it has no fixed size.
-func hasVariable(t *formats.Dtype) bool {
-	if t.IsVariable() {
-		return true
-	}
-	for _, m := range t.Members {
-		if m.Type != nil && hasVariable(m.Type) {
-			return true
-		}
-	}
-	return t.Base != nil && hasVariable(t.Base)
 }
