@@ -12,6 +12,7 @@ import (
 	"github.com/sciswift/sciswift/formats/domain"
 	"github.com/sciswift/sciswift/formats/encode"
 	"github.com/sciswift/sciswift/formats/fits"
+	"github.com/sciswift/sciswift/formats/hdf5"
 	"github.com/sciswift/sciswift/formats/parquet"
 	"github.com/sciswift/sciswift/formats/selection"
 	"github.com/sciswift/sciswift/server/proxy/subrequest"
@@ -103,7 +104,7 @@ func (m *Middleware) openFormat(ctx context.Context, ar *apiRequest) (formats.Fi
 		return parquet.Open(ctx, src, m.cfg.Parquet)
 	case m.cfg.HDF5 != nil && m.cfg.HDF5.Sniff(src.head):
 		return m.openHDF5(ctx, ar)
-	case hasHDF5Signature(src.head):
+	case hdf5.Sniff(src.head):
 		return nil, ErrNoHDF5
 	}
 	return nil, fmt.Errorf("%w: %s is not HDF5, Parquet or FITS (it starts with %q)",
@@ -122,19 +123,6 @@ func (m *Middleware) openHDF5(ctx context.Context, ar *apiRequest) (formats.File
 // store is the object's container, read as the client.
 func (m *Middleware) store(ar *apiRequest) *containerStore {
 	return &containerStore{sub: m.sub, orig: ar.r, p: ar.p, read: &ar.read, maxGet: maxDocument}
-}
-
-// hdf5Signature starts an HDF5 superblock, at 0 or after a user block of
-// 512, 1024, 2048… bytes.
-const hdf5Signature = "\x89HDF\r\n\x1a\n"
-
-func hasHDF5Signature(head []byte) bool {
-	for off := 0; off+len(hdf5Signature) <= len(head); off = max(512, 2*off) {
-		if string(head[off:off+len(hdf5Signature)]) == hdf5Signature {
-			return true
-		}
-	}
-	return false
 }
 
 // describe answers the file's tree as JSON.
