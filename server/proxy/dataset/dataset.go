@@ -133,31 +133,12 @@ func (m *Middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // HDF5 index, best effort: an index left behind is rebuilt or ignored
 // since its source ETag no longer matches.
 func (m *Middleware) serveDelete(w http.ResponseWriter, r *http.Request, p swift.Path) {
-	sw := &statusWriter{ResponseWriter: w}
-	m.next.ServeHTTP(sw, r)
-	if sw.status/100 == 2 && m.cfg.HDF5 != nil {
+	var status int
+	subrequest.Intercept(m.next, w, r, 0, func(code int, _ http.Header) bool {
+		status = code
+		return false
+	})
+	if status/100 == 2 && m.cfg.HDF5 != nil {
 		m.indexes.forget(r.Context(), indexKeyOf(p))
 	}
 }
-
-// statusWriter remembers the status a handler answered.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusWriter) WriteHeader(code int) {
-	if s.status == 0 && code >= 200 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusWriter) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
-
-func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
