@@ -49,9 +49,6 @@ func (s *StoreIndexes) do(ctx context.Context, method, escapedPath string, h htt
 		req.Header[k] = v
 	}
 	req.Header.Set(subrequest.Header, subrequestSource)
-	if body != nil {
-		req.ContentLength = int64(len(body))
-	}
 	resp, err := s.HTTP.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("index store: %s %s: %w", method, escapedPath, err)
