@@ -57,7 +57,8 @@ type DatasetsConfig struct {
 	// process; empty means sciswift-h5worker next to the executable.
 	H5Worker string `json:"h5_worker"`
 	// IndexCacheSize is how many HDF5 indexes stay in memory;
-	// MaxWorkers how many index builds run at once.
+	// MaxWorkers how many index builds run at once. 0 leaves the
+	// dataset package's defaults (64 and 2).
 	IndexCacheSize int `json:"index_cache_size"`
 	MaxWorkers     int `json:"max_workers"`
 }
@@ -119,8 +120,6 @@ func defaultConfig() Config {
 		LogLevel:          "info",
 		Datasets: DatasetsConfig{
 			MaxSelectionBytes: 256 << 20,
-			IndexCacheSize:    64,
-			MaxWorkers:        2,
 		},
 	}
 }
