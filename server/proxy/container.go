@@ -99,7 +99,7 @@ func (s *Server) containerPut(rq *request) error {
 	if err := s.limits.CheckContainer(rq.path.Container); err != nil {
 		return err
 	}
-	if err := s.ensureAccount(rq.r.Context(), rq.path.Account, rq.transID); err != nil {
+	if err := s.ensureAccount(rq); err != nil {
 		return err
 	}
 	rep, err := s.containerWrite(rq.r.Context(), rq.path.Account, rq.path.Container, http.MethodPut, h, rq.transID)
@@ -111,18 +111,20 @@ func (s *Server) containerPut(rq *request) error {
 }
 
 // ensureAccount is the account check of a container PUT: 404 for a
-// missing account unless autocreate makes it.
-func (s *Server) ensureAccount(ctx context.Context, account, transID string) error {
-	exists, err := s.accountExists(ctx, account, transID)
+// missing account unless autocreate makes it. Internal requests (the
+// hidden accounts) always create theirs.
+func (s *Server) ensureAccount(rq *request) error {
+	ctx, account := rq.r.Context(), rq.path.Account
+	exists, err := s.accountExists(ctx, account, rq.transID)
 	switch {
 	case err != nil:
 		return err
 	case exists:
 		return nil
-	case !s.autocreate:
+	case !s.autocreate && !rq.internal:
 		return swift.ErrNotFound
 	}
-	return s.createAccount(ctx, account, transID)
+	return s.createAccount(ctx, account, rq.transID)
 }
 
 // containerWrite sends a container PUT or DELETE to every replica, each

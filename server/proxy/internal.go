@@ -27,22 +27,8 @@ func (s *Server) InternalHandler() http.Handler {
 		if rq.transID == "" {
 			rq.transID = swift.NewTransID()
 		}
-		if p.Level() == swift.LevelContainer && r.Method == http.MethodPut {
-			err = s.ensureHiddenAccount(rq)
-		}
-		if err == nil {
-			err = s.dispatch(rq)
-		}
-		if err != nil {
+		if err := s.dispatch(rq); err != nil {
 			s.fail(w, r, p.Account, err)
 		}
 	})
-}
-
-func (s *Server) ensureHiddenAccount(rq *request) error {
-	exists, err := s.accountExists(rq.r.Context(), rq.path.Account, rq.transID)
-	if err != nil || exists {
-		return err
-	}
-	return s.createAccount(rq.r.Context(), rq.path.Account, rq.transID)
 }
