@@ -212,7 +212,9 @@ func (b *builder) readVarChunk(ctx context.Context, dp *dsPlan, key string, n ui
 	}
 	raw := stored
 	if len(dp.d.Layout.Filters) > 0 {
-		if raw, err = filter.DecodeAny(dp.d.Layout.Filters, dp.d.Type.Size, stored, MaxVariableBytes-b.inMem); err != nil {
+		// The connector filters variable-length chunks as bytes (element
+		// size 1), whatever the type's size.
+		if raw, err = filter.DecodeAny(dp.d.Layout.Filters, 1, stored, MaxVariableBytes-b.inMem); err != nil {
 			return nil, fmt.Errorf("%w: chunk %s: %w", ErrDocument, key, err)
 		}
 		b.inMem += len(raw)
@@ -221,14 +223,24 @@ func (b *builder) readVarChunk(ctx context.Context, dp *dsPlan, key string, n ui
 	if err != nil {
 		return nil, fmt.Errorf("%w: chunk %s: %w", ErrDocument, key, err)
 	}
+	refs, err := b.heapRefs(dp.d.Type, vals)
+	if err != nil {
+		return nil, fmt.Errorf("chunk %s %w", key, err)
+	}
+	return refs, nil
+}
+
+// heapRefs moves elements of type t into the heap, in order; errors name
+// the element.
+func (b *builder) heapRefs(t formats.Dtype, vals [][]byte) ([]heapRef, error) {
 	refs := make([]heapRef, len(vals))
 	for i, v := range vals {
-		seq, err := seqLen(dp.d.Type, len(v))
-		if err != nil {
-			return nil, fmt.Errorf("chunk %s element %d: %w", key, i, err)
+		seq, err := seqLen(t, len(v))
+		if err == nil {
+			refs[i], err = b.heap.add(v, seq)
 		}
-		if refs[i], err = b.heap.add(v, seq); err != nil {
-			return nil, err
+		if err != nil {
+			return nil, fmt.Errorf("element %d: %w", i, err)
 		}
 	}
 	return refs, nil
@@ -297,17 +309,9 @@ func (b *builder) attrHeapRefs(attrs []domain.Attribute) ([][]heapRef, error) {
 		if err != nil {
 			return nil, err
 		}
-		refs := make([]heapRef, len(vals))
-		for k, v := range vals {
-			seq, err := seqLen(a.Type, len(v))
-			if err != nil {
-				return nil, fmt.Errorf("attribute %q: %w", a.Name, err)
-			}
-			if refs[k], err = b.heap.add(v, seq); err != nil {
-				return nil, err
-			}
+		if out[i], err = b.heapRefs(a.Type, vals); err != nil {
+			return nil, fmt.Errorf("attribute %q %w", a.Name, err)
 		}
-		out[i] = refs
 	}
 	return out, nil
 }

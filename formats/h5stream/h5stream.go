@@ -172,7 +172,8 @@ func (b *builder) collect(ctx context.Context) error {
 			b.order = append(b.order, objRef{domain.KindGroup, id})
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(f.Datasets)) {
+	datasets := slices.Sorted(maps.Keys(f.Datasets))
+	for _, id := range datasets {
 		b.order = append(b.order, objRef{domain.KindDataset, id})
 	}
 	for _, id := range slices.Sorted(maps.Keys(f.Types)) {
@@ -185,13 +186,10 @@ func (b *builder) collect(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// countRefs has made sure every object in b.order has a document.
 	b.dsets = make(map[uint64]*dsPlan, len(f.Datasets))
-	for _, id := range slices.Sorted(maps.Keys(f.Datasets)) {
-		d := f.Datasets[id]
-		if d == nil {
-			return fmt.Errorf("%w: dataset %d has no document", ErrDocument, id)
-		}
-		dp, err := b.planDataset(ctx, d, listed[id])
+	for _, id := range datasets {
+		dp, err := b.planDataset(ctx, f.Datasets[id], listed[id])
 		if err != nil {
 			return fmt.Errorf("dataset %d: %w", id, err)
 		}
@@ -199,11 +197,7 @@ func (b *builder) collect(ctx context.Context) error {
 	}
 	b.attrs = make(map[objRef][][]heapRef)
 	for _, o := range b.order {
-		hdr := b.header(o)
-		if hdr == nil {
-			return fmt.Errorf("%w: %s %d has no document", ErrDocument, o.kind, o.id)
-		}
-		refs, err := b.attrHeapRefs(hdr.Attributes)
+		refs, err := b.attrHeapRefs(b.header(o).Attributes)
 		if err != nil {
 			return fmt.Errorf("%s %d: %w", o.kind, o.id, err)
 		}

@@ -102,7 +102,7 @@ func writeFile(t *testing.T, s vol.Settings, name string) {
 		Write([]vol.Run{{Offset: 0, Count: 3}}, []byte("abc\x00\x00\x00abcdefxy\x00\x00\x00\x00")))
 	utf := formats.Dtype{Class: formats.ClassString, Size: 8, Padding: formats.PadSpacePad, Charset: formats.CharsetUTF8}
 	check(t, ds("utf8", vol.DatasetSpec{Type: utf, Space: simple(2)}).Write([]vol.Run{{Offset: 0, Count: 2}}, []byte("héllo  naïve  ")))
-	vs := ds("vstr", vol.DatasetSpec{Type: vstr, Space: simple(5), Layout: chunked([]uint64{2}, domain.Filter{ID: filter.Deflate, Params: []uint32{1}})})
+	vs := ds("vstr", vol.DatasetSpec{Type: vstr, Space: simple(5), Layout: chunked([]uint64{2}, domain.Filter{ID: filter.Shuffle}, domain.Filter{ID: filter.Deflate, Params: []uint32{1}})})
 	check(t, vs.WriteVar([]vol.Run{{Offset: 0, Count: 5}}, [][]byte{[]byte("one"), nil, []byte("three, longer"), []byte("ünï"), {}}))
 	vseq := ds("vseq", vol.DatasetSpec{Type: formats.Dtype{Class: formats.ClassVlen, Base: ptr(le(4, true))}, Space: simple(3)})
 	check(t, vseq.WriteVar([]vol.Run{{Offset: 0, Count: 3}}, [][]byte{pattern(8, 6), pattern(4, 7), pattern(20, 8)}))
