@@ -43,6 +43,23 @@ func Supported(id int) bool {
 	return id == Deflate || id == Shuffle || id == Fletcher32
 }
 
+// Name is how a dataset description shows filter id: its libhdf5 name for
+// the filters implemented here, else the name stored with it, else its id.
+func Name(id int, stored string) string {
+	switch id {
+	case Deflate:
+		return "deflate"
+	case Shuffle:
+		return "shuffle"
+	case Fletcher32:
+		return "fletcher32"
+	}
+	if stored != "" {
+		return stored
+	}
+	return fmt.Sprintf("filter %d", id)
+}
+
 // Check reports the first filter of a pipeline that Encode would refuse, so a
 // dataset can be refused at creation rather than at its first write.
 func Check(filters []domain.Filter, elemSize int) error {

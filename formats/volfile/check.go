@@ -174,10 +174,7 @@ func spaceElems(s domain.Space) uint64 {
 	case "scalar":
 		return 1
 	}
-	n := uint64(1)
-	for _, d := range s.Dims {
-		n *= d
-	}
+	n, _ := formats.Elements(s.Dims)
 	return n
 }
 

@@ -165,24 +165,14 @@ func (l *loader) add(ref docRef, data []byte) ([]docRef, error) {
 			return nil, err
 		}
 		l.f.Groups[ref.id] = g
-		refs := attrRefs(g.Attributes)
-		for _, lk := range g.Links {
-			if lk.Kind == domain.LinkHard {
-				refs = append(refs, docRef{lk.TargetKind, lk.Target})
-			}
-		}
-		return refs, nil
+		return groupRefs(g), nil
 	case domain.KindDataset:
 		d, err := parseDataset(ref.id, data)
 		if err != nil {
 			return nil, err
 		}
 		l.f.Datasets[ref.id] = d
-		refs := attrRefs(d.Attributes)
-		if d.TypeRef != 0 {
-			refs = append(refs, docRef{domain.KindNamedType, d.TypeRef})
-		}
-		return refs, nil
+		return datasetRefs(d), nil
 	case domain.KindNamedType:
 		t, err := parseNamedType(ref.id, data)
 		if err != nil {
@@ -192,6 +182,28 @@ func (l *loader) add(ref docRef, data []byte) ([]docRef, error) {
 		return attrRefs(t.Attributes), nil
 	}
 	return nil, fmt.Errorf("%w: object %d of kind %q", ErrCorrupt, ref.id, ref.kind)
+}
+
+// groupRefs is what a group refers to: its hard links' targets and its
+// attributes' named types.
+func groupRefs(g *domain.Group) []docRef {
+	refs := attrRefs(g.Attributes)
+	for _, l := range g.Links {
+		if l.Kind == domain.LinkHard {
+			refs = append(refs, docRef{l.TargetKind, l.Target})
+		}
+	}
+	return refs
+}
+
+// datasetRefs is what a dataset refers to: its own and its attributes'
+// named types.
+func datasetRefs(d *domain.Dataset) []docRef {
+	refs := attrRefs(d.Attributes)
+	if d.TypeRef != 0 {
+		refs = append(refs, docRef{domain.KindNamedType, d.TypeRef})
+	}
+	return refs
 }
 
 func attrRefs(attrs []domain.Attribute) []docRef {

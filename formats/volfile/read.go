@@ -69,10 +69,7 @@ func (f *File) newReader(ds *dataset, sel formats.Selection) (*reader, error) {
 		return nil, err
 	}
 	r.spans = spans
-	count, ok := uint64(1), true
-	for _, s := range spans {
-		count, ok = mulCheck(count, s.Count, ok)
-	}
+	count, ok := formats.Elements(shape)
 	if total, ok := mulCheck(count, elemCost(d.Type), ok); !ok || total > maxReadBytes {
 		return nil, fmt.Errorf("%w: a selection of %d elements is more than %d bytes", ErrLimit, count, maxReadBytes)
 	}

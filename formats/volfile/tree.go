@@ -29,13 +29,14 @@ type dataset struct {
 	model *formats.Dataset
 }
 
-// Open is Load followed by FromDomain.
+// Open is Load followed by FromDomain, without checking again what Load
+// has just checked.
 func Open(ctx context.Context, store formats.ObjectStore, name string) (*File, error) {
 	f, err := Load(ctx, store, name)
 	if err != nil {
 		return nil, err
 	}
-	return FromDomain(f, store)
+	return build(f, store)
 }
 
 // FromDomain builds the dataset model of a loaded file; store is where Read
@@ -45,6 +46,11 @@ func FromDomain(f *domain.File, store formats.ObjectStore) (*File, error) {
 	if err := checkFile(f); err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Name, err)
 	}
+	return build(f, store)
+}
+
+// build is FromDomain for a file already checked, by Load or checkFile.
+func build(f *domain.File, store formats.ObjectStore) (*File, error) {
 	vf := &File{doc: f, store: store, datasets: map[string]*dataset{}, maxChunk: maxChunkBytes}
 	b := &treeBuilder{f: vf, onPath: map[uint64]bool{}}
 	root, err := b.group(f.Manifest.Root, "/")
@@ -106,13 +112,7 @@ func checkFile(f *domain.File) error {
 		if err := checkGroup(g); err != nil {
 			return err
 		}
-		refs := attrRefs(g.Attributes)
-		for _, l := range g.Links {
-			if l.Kind == domain.LinkHard {
-				refs = append(refs, docRef{l.TargetKind, l.Target})
-			}
-		}
-		if err := checkRefs(refs); err != nil {
+		if err := checkRefs(groupRefs(g)); err != nil {
 			return err
 		}
 	}
@@ -126,11 +126,7 @@ func checkFile(f *domain.File) error {
 		if err := checkDataset(d); err != nil {
 			return err
 		}
-		refs := attrRefs(d.Attributes)
-		if d.TypeRef != 0 {
-			refs = append(refs, docRef{domain.KindNamedType, d.TypeRef})
-		}
-		if err := checkRefs(refs); err != nil {
+		if err := checkRefs(datasetRefs(d)); err != nil {
 			return err
 		}
 	}
@@ -273,7 +269,7 @@ func (b *treeBuilder) dataset(id uint64, path string) *formats.Dataset {
 		}
 	}
 	for _, flt := range d.Layout.Filters {
-		m.Filters = append(m.Filters, filterName(flt))
+		m.Filters = append(m.Filters, filter.Name(flt.ID, flt.Name))
 	}
 	b.f.datasets[path] = &dataset{doc: d, model: m}
 	return m
@@ -289,21 +285,6 @@ func shape(s domain.Space) []uint64 {
 		return []uint64{0}
 	}
 	return slices.Clone(s.Dims)
-}
-
-func filterName(f domain.Filter) string {
-	switch f.ID {
-	case filter.Deflate:
-		return "deflate"
-	case filter.Shuffle:
-		return "shuffle"
-	case filter.Fletcher32:
-		return "fletcher32"
-	}
-	if f.Name != "" {
-		return f.Name
-	}
-	return fmt.Sprintf("filter %d", f.ID)
 }
 
 // attributes converts stored attributes, sorted by name as h5dump shows
