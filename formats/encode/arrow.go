@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -75,11 +73,7 @@ func prepareArrow(v *view) (*Encoding, error) {
 		}
 		p.perRow *= d // no overflow: Check bounded the product by the data's length
 	}
-	dims := make([]string, len(v.shape))
-	for i, d := range v.shape {
-		dims[i] = strconv.FormatUint(d, 10)
-	}
-	meta := arrow.NewMetadata([]string{ArrowShapeKey}, []string{strings.Join(dims, ",")})
+	meta := arrow.NewMetadata([]string{ArrowShapeKey}, []string{shapeText(v.shape)})
 	nullable := v.null != nil
 
 	var fields []arrow.Field
@@ -360,17 +354,4 @@ func appendArrowString(bld array.Builder, t *formats.Dtype, s []byte) {
 		return
 	}
 	bld.(*array.BinaryBuilder).Append(s)
-}
-
-// intValue reads an integer or bitfield as WriteJSON does (HDF5 precision
-// and bit offset honoured), unsigned and sign-extended.
-func intValue(t *formats.Dtype, b []byte) (u uint64, s int64) {
-	u = rawUint(b, t.Order == formats.BigEndian)
-	bits := 8 * t.Size
-	if t.Precision > 0 && t.Precision < bits {
-		u = u >> t.BitOffset & (1<<t.Precision - 1)
-		bits = t.Precision
-	}
-	shift := 64 - bits
-	return u, int64(u<<shift) >> shift
 }

@@ -3,8 +3,6 @@ package encode
 import (
 	"bufio"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/sciswift/sciswift/formats"
 )
@@ -17,17 +15,13 @@ func prepareRaw(v *view) (*Encoding, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnsupported, err)
 	}
-	dims := make([]string, len(v.shape))
-	for i, d := range v.shape {
-		dims[i] = strconv.FormatUint(d, 10)
-	}
 	var plan []span
 	swapPlan(&v.t, 0, &plan)
 	return &Encoding{
 		ContentType: "application/octet-stream",
 		Header: map[string]string{
 			HeaderDtype: descr,
-			HeaderShape: strings.Join(dims, ","),
+			HeaderShape: shapeText(v.shape),
 		},
 		write: func(w *bufio.Writer) error { return writeSwapped(w, v.data, v.t.Size, plan) },
 	}, nil

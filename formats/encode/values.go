@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/sciswift/sciswift/formats"
@@ -31,17 +32,34 @@ func rawUint(b []byte, bigEndian bool) uint64 {
 // appendInt appends an integer or bitfield as decimal text, honouring
 // HDF5's precision and bit offset when they do not fill the bytes.
 func appendInt(buf []byte, t *formats.Dtype, b []byte) []byte {
-	u := rawUint(b, t.Order == formats.BigEndian)
+	u, s := intValue(t, b)
+	if t.Class == formats.ClassInteger && t.Signed {
+		return strconv.AppendInt(buf, s, 10)
+	}
+	return strconv.AppendUint(buf, u, 10)
+}
+
+// intValue reads an integer or bitfield (HDF5 precision and bit offset
+// honoured), unsigned and sign-extended.
+func intValue(t *formats.Dtype, b []byte) (u uint64, s int64) {
+	u = rawUint(b, t.Order == formats.BigEndian)
 	bits := 8 * t.Size
 	if t.Precision > 0 && t.Precision < bits {
 		u = u >> t.BitOffset & (1<<t.Precision - 1)
 		bits = t.Precision
 	}
-	if t.Class == formats.ClassInteger && t.Signed {
-		shift := 64 - bits
-		return strconv.AppendInt(buf, int64(u<<shift)>>shift, 10)
+	shift := 64 - bits
+	return u, int64(u<<shift) >> shift
+}
+
+// shapeText is a shape as comma-separated extents ("100,2"; "" for a
+// scalar), as the raw header and the Arrow metadata give it.
+func shapeText(shape []uint64) string {
+	dims := make([]string, len(shape))
+	for i, d := range shape {
+		dims[i] = strconv.FormatUint(d, 10)
 	}
-	return strconv.AppendUint(buf, u, 10)
+	return strings.Join(dims, ",")
 }
 
 // float reads a float of 2, 4 or 8 bytes; bits is the width to format it
