@@ -1,8 +1,8 @@
 package vol
 
 import (
+	"bytes"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -17,9 +17,9 @@ import (
 // functions turn such values (decoded with json.Decoder.UseNumber) into the
 // byte layout of a dtype, which is what the rest of the package holds.
 
-// decodeJSON decodes one JSON document keeping numbers exact.
+// decodeJSONValue decodes one JSON document keeping numbers exact.
 func decodeJSONValue(data []byte) (any, error) {
-	d := json.NewDecoder(strings.NewReader(string(data)))
+	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber()
 	var v any
 	if err := d.Decode(&v); err != nil {
@@ -258,16 +258,7 @@ func putFloat(t *formats.Dtype, f float64, dst []byte) error {
 	default:
 		return fmt.Errorf("%w: %d-byte floats", ErrUnsupported, len(dst))
 	}
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], bits)
-	for i := range dst {
-		if t.Order == formats.BigEndian {
-			dst[len(dst)-1-i] = b[i]
-		} else {
-			dst[i] = b[i]
-		}
-	}
-	return nil
+	return putInt(t, bits, dst)
 }
 
 // float16Bits rounds f to IEEE half precision (to nearest, ties to even).
