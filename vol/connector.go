@@ -317,10 +317,7 @@ func (c *Connector) deleteFile(s Settings, name string) error {
 		return fmt.Errorf("deleting %s: %w", name, err)
 	}
 	if hdr.Get(headerFormat) != domain.FormatName {
-		if err := refuseUploaded(ctx, t); err != nil {
-			return fmt.Errorf("deleting %s: %w", name, err)
-		}
-		return fmt.Errorf("deleting %s: %w", name, ErrNotHDF5)
+		return fmt.Errorf("deleting %s: %w", name, refusePlainObject(ctx, t))
 	}
 	if _, err := t.sess.head(ctx, t.container, domain.LockKey(t.path)); err == nil {
 		l := &lease{sess: t.sess, container: t.container, key: domain.LockKey(t.path)}

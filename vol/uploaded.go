@@ -110,6 +110,13 @@ func refuseUploaded(ctx context.Context, t *target) error {
 	case hdr.Get(headerFormat) == domain.FormatName:
 		return nil
 	}
+	return refusePlainObject(ctx, t)
+}
+
+// refusePlainObject is the error for changing the object at t, known to
+// exist and not to be a VOL-written file: the read-only sentence for an
+// uploaded file, or why it is not one.
+func refusePlainObject(ctx context.Context, t *target) error {
 	tree, _, err := describeObject(ctx, t.sess, t.container, t.path, t.name)
 	if err != nil {
 		return err
@@ -231,8 +238,6 @@ func uploadedLayout(d *formats.Dataset, t formats.Dtype) domain.Layout {
 	l := domain.Layout{Class: "contiguous"}
 	if len(d.Chunks) == len(d.Shape) && !slices.Contains(d.Chunks, 0) {
 		l.Class, l.Chunks = "chunked", slices.Clone(d.Chunks)
-	}
-	if l.Class == "chunked" {
 		l.StoredChunks = chunks.StoredChunkShape(l.Class, d.Shape, nil, l.Chunks, size)
 	}
 	if l.Class != "chunked" || boxBytes(l.StoredChunks, size) > chunks.MaxChunkBytes {
