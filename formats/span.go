@@ -35,7 +35,11 @@ func (sel Selection) Spans(shape []uint64) ([]Span, []uint64, error) {
 		if r.Step == 0 || r.Start > r.Stop || r.Stop > n {
 			return nil, nil, fmt.Errorf("%w: %d:%d:%d does not fit 0..%d in dimension %d", ErrSelection, r.Start, r.Stop, r.Step, n, d)
 		}
-		c := (r.Stop - r.Start + r.Step - 1) / r.Step
+		// Not (n+step-1)/step: that wraps for a step near 2^64.
+		c := (r.Stop - r.Start) / r.Step
+		if (r.Stop-r.Start)%r.Step != 0 {
+			c++
+		}
 		spans[d] = Span{r.Start, c, r.Step}
 		out = append(out, c)
 	}
