@@ -10,6 +10,7 @@ import (
 	"github.com/sciswift/sciswift/formats"
 	"github.com/sciswift/sciswift/formats/chunks"
 	"github.com/sciswift/sciswift/formats/filter"
+	"github.com/sciswift/sciswift/formats/selection"
 )
 
 // File is an uploaded HDF5 object opened through its Index: it implements
@@ -110,11 +111,12 @@ func (f *File) Read(ctx context.Context, path string, sel formats.Selection) (*f
 		return nil, fmt.Errorf("%w: %s: %s", formats.ErrUnsupported, path, d.Unsupported)
 	}
 	if len(sel) == 0 && len(d.desc.Shape) > 0 {
-		sel = allOf(d.desc.Shape)
+		sel = selection.All(d.desc.Shape)
 	}
 	if err := checkSelection(sel, d.desc.Shape); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	sel = indexesAsRanges(sel)
 	if d.NullSpace {
 		return &formats.Array{Type: d.Type, Shape: []uint64{0}, Data: []byte{}}, nil
 	}
@@ -156,14 +158,6 @@ func (d *dataset) chunkIndex() map[uint64]int {
 	return d.chunkAt
 }
 
-func allOf(shape []uint64) formats.Selection {
-	sel := make(formats.Selection, len(shape))
-	for i, n := range shape {
-		sel[i] = formats.Range{Start: 0, Stop: n, Step: 1}
-	}
-	return sel
-}
-
 func checkSelection(sel formats.Selection, shape []uint64) error {
 	if len(sel) != len(shape) {
 		return fmt.Errorf("%w: %d ranges for a %d-dimensional dataset", formats.ErrSelection, len(sel), len(shape))
@@ -182,6 +176,19 @@ func checkSelection(sel formats.Selection, shape []uint64) error {
 	return nil
 }
 
+// indexesAsRanges gives each single index the Stop and Step selection.Parse
+// writes, which callers may leave out: both readers, the worker's too, then
+// count it as one element with selection.Len. sel must have been checked.
+func indexesAsRanges(sel formats.Selection) formats.Selection {
+	out := slices.Clone(sel)
+	for i, r := range out {
+		if r.Index {
+			out[i].Stop, out[i].Step = r.Start+1, 1
+		}
+	}
+	return out
+}
+
 // readWorker reads d with libhdf5 in a child, and checks that the answer is
 // what was asked for.
 func (f *File) readWorker(ctx context.Context, d *dataset, sel formats.Selection) (*formats.Array, error) {
@@ -189,7 +196,7 @@ func (f *File) readWorker(ctx context.Context, d *dataset, sel formats.Selection
 	if err != nil {
 		return nil, err
 	}
-	want := resultShape(sel)
+	want := selection.Shape(sel)
 	if !slices.Equal(arr.Shape, want) || !reflect.DeepEqual(arr.Type, d.Type) {
 		return nil, fmt.Errorf("%w: %s: the worker answered %v %s for %v %s", formats.ErrIndexer, d.Path, arr.Shape, arr.Type.Class, want, d.Type.Class)
 	}

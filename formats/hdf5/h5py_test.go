@@ -201,3 +201,37 @@ func checkReads(t *testing.T, f *hdf5.File, want *expectations) {
 		}
 	}
 }
+
+// A single index may come without the Stop and Step selection.Parse gives
+// it: both readers, the worker's too, read the same as for the parsed "[2]".
+func TestIndexWithoutStop(t *testing.T) {
+	ix := indexer(t)
+	data, _ := makeFile(t)
+	obj := newObject(data)
+	idx, err := ix.Build(context.Background(), obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := hdf5.Open(obj, idx, ix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/vlenstr", "/compound"} { // worker, Go reader
+		d, _ := f.Dataset(path)
+		parsed, err := selection.Parse("[2]", d.Shape)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := f.Read(context.Background(), path, parsed)
+		if err != nil {
+			t.Fatalf("%s[2]: %v", path, err)
+		}
+		got, err := f.Read(context.Background(), path, formats.Selection{{Start: 2, Index: true}})
+		if err != nil {
+			t.Fatalf("%s, index 2 without Stop: %v", path, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s, index 2 without Stop: %+v, parsed [2] gives %+v", path, got, want)
+		}
+	}
+}

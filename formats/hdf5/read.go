@@ -11,6 +11,7 @@ import (
 	"github.com/sciswift/sciswift/formats"
 	"github.com/sciswift/sciswift/formats/chunks"
 	"github.com/sciswift/sciswift/formats/filter"
+	"github.com/sciswift/sciswift/formats/selection"
 )
 
 const (
@@ -28,7 +29,7 @@ const (
 // read serves a fixed-size dataset from the index: the chunks or byte
 // ranges the selection touches, nothing else.
 func (f *File) read(ctx context.Context, d *dataset, sel formats.Selection) (*formats.Array, error) {
-	arr := &formats.Array{Type: d.Type, Shape: resultShape(sel), Data: []byte{}}
+	arr := &formats.Array{Type: d.Type, Shape: selection.Shape(sel), Data: []byte{}}
 	count, _ := formats.Elements(arr.Shape)
 	if count == 0 {
 		return arr, nil
@@ -57,28 +58,9 @@ func (f *File) read(ctx context.Context, d *dataset, sel formats.Selection) (*fo
 	return arr, nil
 }
 
-func resultShape(sel formats.Selection) []uint64 {
-	shape := make([]uint64, 0, len(sel))
-	for _, r := range sel {
-		if !r.Index {
-			shape = append(shape, rangeLen(r))
-		}
-	}
-	return shape
-}
-
-func rangeLen(r formats.Range) uint64 {
-	if r.Index {
-		return 1
-	}
-	if r.Step == 0 || r.Stop <= r.Start {
-		return 0
-	}
-	return (r.Stop-r.Start-1)/r.Step + 1
-}
-
 // selectionRuns lists the selected elements as runs of the dataset's C
-// order, in result order, merging runs that touch.
+// order, in result order, merging runs that touch. sel is checked, with
+// single indexes as ranges (indexesAsRanges).
 func selectionRuns(sel formats.Selection, shape []uint64) []chunks.Run {
 	rank := len(shape)
 	if rank == 0 {
@@ -92,7 +74,7 @@ func selectionRuns(sel formats.Selection, shape []uint64) []chunks.Run {
 	}
 	lens := make([]uint64, rank)
 	for i, r := range sel {
-		lens[i] = rangeLen(r)
+		lens[i] = selection.Len(r)
 	}
 	var runs []chunks.Run
 	add := func(off, n uint64) {
@@ -107,9 +89,9 @@ func selectionRuns(sel formats.Selection, shape []uint64) []chunks.Run {
 	for {
 		base := last.Start
 		for i, k := range idx {
-			base += (sel[i].Start + k*max(sel[i].Step, 1)) * stride[i]
+			base += (sel[i].Start + k*sel[i].Step) * stride[i]
 		}
-		if last.Index || last.Step == 1 {
+		if last.Step == 1 {
 			add(base, lens[rank-1])
 		} else {
 			for k := range lens[rank-1] {
