@@ -181,7 +181,7 @@ func value(t *formats.Dtype, b []byte) any {
 		return fixedString(t, b[:t.Size])
 	case formats.ClassEnum:
 		v := intValue(t.Base, b[:t.Size])
-		if isBool(t) {
+		if t.IsBool() {
 			return v != 0
 		}
 		if t.Base.Signed {
@@ -269,12 +269,6 @@ func fixedString(t *formats.Dtype, b []byte) string {
 		}
 	}
 	return string(b)
-}
-
-// isBool reports h5py's boolean: an enum of FALSE = 0 and TRUE = 1.
-func isBool(t *formats.Dtype) bool {
-	return len(t.Members) == 2 && t.Members[0].Name == "FALSE" && t.Members[0].Value == 0 &&
-		t.Members[1].Name == "TRUE" && t.Members[1].Value == 1
 }
 
 // readVlenStrings reads n variable-length strings from a dataset or
