@@ -24,11 +24,12 @@ const (
 	LayoutVirtual    = "virtual"  // mapped from other datasets: never read
 )
 
-// Bounds ParseIndex enforces on untrusted indexes.
+// Bounds ParseIndex enforces on untrusted indexes. The worker stops at the
+// exported ones too, so that what it writes is what ParseIndex accepts.
 const (
-	maxRank       = 32 // H5S_MAX_RANK
-	maxGroupDepth = 256
-	maxTypeDepth  = 16
+	MaxRank       = 32 // H5S_MAX_RANK
+	MaxGroupDepth = 256
+	MaxTypeDepth  = 16
 	maxTypeSize   = 1 << 30
 	maxChunkBytes = 1 << 32 // stored size of one chunk (HDF5's own limit)
 )
@@ -133,8 +134,8 @@ func (idx *Index) validate() error {
 }
 
 func (idx *Index) validateGroup(g *Group, depth int) error {
-	if depth > maxGroupDepth {
-		return fmt.Errorf("%s: groups nested deeper than %d", g.Path, maxGroupDepth)
+	if depth > MaxGroupDepth {
+		return fmt.Errorf("%s: groups nested deeper than %d", g.Path, MaxGroupDepth)
 	}
 	if err := validateAttributes(g.Path, g.Attributes); err != nil {
 		return err
@@ -173,7 +174,7 @@ func validateAttributes(owner string, attrs []formats.Attribute) error {
 		if err := validateDtype(&a.Type, 0); err != nil {
 			return fmt.Errorf("%s: attribute %q: %v", owner, a.Name, err)
 		}
-		if len(a.Shape) > maxRank {
+		if len(a.Shape) > MaxRank {
 			return fmt.Errorf("%s: attribute %q: rank %d", owner, a.Name, len(a.Shape))
 		}
 	}
@@ -188,8 +189,8 @@ func (idx *Index) validateDataset(d *Dataset) error {
 		return err
 	}
 	rank := len(d.Shape)
-	if rank > maxRank {
-		return fmt.Errorf("rank %d > %d", rank, maxRank)
+	if rank > MaxRank {
+		return fmt.Errorf("rank %d > %d", rank, MaxRank)
 	}
 	if d.NullSpace && rank != 0 {
 		return fmt.Errorf("null dataspace with a shape")
@@ -310,8 +311,8 @@ func (idx *Index) inObject(off, n uint64) bool {
 }
 
 func validateDtype(t *formats.Dtype, depth int) error {
-	if depth > maxTypeDepth {
-		return fmt.Errorf("dtype nested deeper than %d", maxTypeDepth)
+	if depth > MaxTypeDepth {
+		return fmt.Errorf("dtype nested deeper than %d", MaxTypeDepth)
 	}
 	if t.Size < 0 || t.Size > maxTypeSize {
 		return fmt.Errorf("dtype size %d", t.Size)
@@ -327,7 +328,8 @@ func validateDtype(t *formats.Dtype, depth int) error {
 		if t.Order != formats.LittleEndian && t.Order != formats.BigEndian {
 			return fmt.Errorf("%s dtype with byte order %q", t.Class, t.Order)
 		}
-		if t.Precision < 0 || t.BitOffset < 0 || t.Precision+t.BitOffset > 8*t.Size {
+		// Written so that huge values cannot wrap the sum past the check.
+		if t.Precision < 0 || t.BitOffset < 0 || t.Precision > 8*t.Size || t.BitOffset > 8*t.Size-t.Precision {
 			return fmt.Errorf("%s dtype with %d bits at %d in %d bytes", t.Class, t.Precision, t.BitOffset, t.Size)
 		}
 		return fixed()
@@ -349,7 +351,9 @@ func validateDtype(t *formats.Dtype, depth int) error {
 			if err := validateDtype(m.Type, depth+1); err != nil {
 				return err
 			}
-			if m.Offset < 0 || m.Offset+m.Type.Size > t.Size {
+			// Both sizes are within 0..maxTypeSize: the subtraction cannot
+			// wrap, where a huge Offset plus a size could.
+			if m.Offset < 0 || m.Offset > t.Size-m.Type.Size {
 				return fmt.Errorf("compound member %q at %d+%d outside %d bytes", m.Name, m.Offset, m.Type.Size, t.Size)
 			}
 		}
@@ -360,7 +364,7 @@ func validateDtype(t *formats.Dtype, depth int) error {
 		}
 		return validateDtype(t.Base, depth+1)
 	case formats.ClassArray:
-		if t.Base == nil || len(t.Dims) == 0 || len(t.Dims) > maxRank {
+		if t.Base == nil || len(t.Dims) == 0 || len(t.Dims) > MaxRank {
 			return fmt.Errorf("array dtype without base or dims")
 		}
 		if err := validateDtype(t.Base, depth+1); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -80,6 +81,12 @@ func TestParseIndexRejects(t *testing.T) {
 		{"compound member outside", func(x *hdf5.Index) {
 			x.Root.Datasets[0].Type = formats.Dtype{Class: formats.ClassCompound, Size: 4, Members: []formats.Member{{Name: "a", Offset: 2, Type: &formats.Dtype{Class: formats.ClassFloat, Size: 4, Order: "le"}}}}
 		}, "outside 4 bytes"},
+		{"compound member offset overflows", func(x *hdf5.Index) {
+			x.Root.Datasets[0].Type = formats.Dtype{Class: formats.ClassCompound, Size: 4, Members: []formats.Member{{Name: "a", Offset: math.MaxInt - 1, Type: &formats.Dtype{Class: formats.ClassFloat, Size: 4, Order: "le"}}}}
+		}, "outside 4 bytes"},
+		{"dtype bits overflow", func(x *hdf5.Index) {
+			x.Root.Datasets[0].Type.Precision, x.Root.Datasets[0].Type.BitOffset = math.MaxInt, math.MaxInt
+		}, "bits at"},
 		{"unknown layout", func(x *hdf5.Index) { x.Root.Datasets[0].Layout = "sideways" }, "layout"},
 	} {
 		idx := validIndex()

@@ -11,16 +11,15 @@ import (
 	"unsafe"
 
 	"github.com/sciswift/sciswift/formats"
+	"github.com/sciswift/sciswift/formats/hdf5"
 )
-
-const maxTypeDepth = 16
 
 // dtype describes an HDF5 datatype. Types the model has no class for
 // (references, time) come back as opaque bytes with a reason saying why
 // their values cannot be served.
 func dtype(t C.hid_t, depth int) (formats.Dtype, string, error) {
-	if depth > maxTypeDepth {
-		return formats.Dtype{}, "", fmt.Errorf("datatype nested deeper than %d", maxTypeDepth)
+	if depth > hdf5.MaxTypeDepth {
+		return formats.Dtype{}, "", fmt.Errorf("datatype nested deeper than %d", hdf5.MaxTypeDepth)
 	}
 	size := int(C.H5Tget_size(t))
 	switch C.H5Tget_class(t) {
@@ -155,7 +154,7 @@ func array(t C.hid_t, size, depth int) (formats.Dtype, string, error) {
 		return formats.Dtype{}, "", err
 	}
 	n := int(C.H5Tget_array_ndims(t))
-	if n <= 0 || n > 32 {
+	if n <= 0 || n > hdf5.MaxRank {
 		return formats.Dtype{}, "", fmt.Errorf("array type of rank %d", n)
 	}
 	dims := make([]C.hsize_t, n)

@@ -65,9 +65,6 @@ typedef struct {
 int  h5w_chunks(hid_t dset, int rank, h5w_chunks_t *out);
 void h5w_chunks_free(h5w_chunks_t *c);
 
-// h5w_token_equal compares object tokens.
-int h5w_token_equal(const H5O_token_t *a, const H5O_token_t *b);
-
 // h5w_read_vlen_strings reads the selected elements of a variable-length
 // string dataset or attribute (attr != 0) into strs; on failure errbuf
 // says why.

@@ -170,10 +170,6 @@ void h5w_chunks_free(h5w_chunks_t *c) {
     memset(c, 0, sizeof *c);
 }
 
-int h5w_token_equal(const H5O_token_t *a, const H5O_token_t *b) {
-    return memcmp(a, b, sizeof *a) == 0;
-}
-
 static hid_t vlen_string_type(int utf8) {
     hid_t t = H5Tcopy(H5T_C_S1);
     if (t < 0) return -1;

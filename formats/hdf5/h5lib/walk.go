@@ -20,22 +20,21 @@ import (
 )
 
 const (
-	maxGroupDepth  = 256
 	maxAttrBytes   = 1 << 20 // larger attribute values are described without their value
 	maxFilterParam = 32
 )
 
 // walker carries the groups already entered, so a hard-link cycle is entered
-// once.
+// once. Tokens compare as their bytes, as libhdf5's native ones do.
 type walker struct {
-	seen []C.H5O_token_t
+	seen map[C.H5O_token_t]struct{}
 }
 
 func buildIndex(file *gonum.File, size uint64) (*hdf5.Index, error) {
 	// libhdf5 takes a file's id for its root group wherever a location is
 	// asked for: the walk starts there rather than opening "/" once more
 	// (which is never to be closed as a group).
-	root, err := (&walker{}).group(&gonum.Group{CommonFG: file.CommonFG}, "/", 0)
+	root, err := (&walker{seen: map[C.H5O_token_t]struct{}{}}).group(&gonum.Group{CommonFG: file.CommonFG}, "/", 0)
 	if err != nil {
 		return nil, err
 	}
@@ -52,13 +51,11 @@ func objectInfo(obj C.hid_t, fields C.uint) (C.H5O_info2_t, error) {
 	return info, nil
 }
 
-func (w *walker) entered(tok *C.H5O_token_t) bool {
-	for i := range w.seen {
-		if C.h5w_token_equal(&w.seen[i], tok) != 0 {
-			return true
-		}
+func (w *walker) entered(tok C.H5O_token_t) bool {
+	if _, ok := w.seen[tok]; ok {
+		return true
 	}
-	w.seen = append(w.seen, *tok)
+	w.seen[tok] = struct{}{}
 	return false
 }
 
@@ -70,15 +67,15 @@ func childPath(parent, name string) string {
 }
 
 func (w *walker) group(g *gonum.Group, path string, depth int) (*hdf5.Group, error) {
-	if depth > maxGroupDepth {
-		return nil, fail(pipe.FailLimit, "%s: groups nested deeper than %d", path, maxGroupDepth)
+	if depth > hdf5.MaxGroupDepth {
+		return nil, fail(pipe.FailLimit, "%s: groups nested deeper than %d", path, hdf5.MaxGroupDepth)
 	}
 	grp := &hdf5.Group{Path: path}
 	info, err := objectInfo(hid(g), C.H5O_INFO_BASIC|C.H5O_INFO_NUM_ATTRS)
 	if err != nil {
 		return nil, fail(pipe.FailCorrupt, "%s: %v", path, err)
 	}
-	if w.entered(&info.token) {
+	if w.entered(info.token) {
 		return grp, nil
 	}
 	if grp.Attributes, err = attributes(g, int(info.num_attrs)); err != nil {
@@ -267,7 +264,7 @@ func extent(space *gonum.Dataspace) (dims, maxDims []uint64, null bool, err erro
 	// gonum's SimpleExtentDims indexes its slices: rank 0 (or an error's
 	// -1) must not reach it.
 	rank := space.SimpleExtentNDims()
-	if rank < 0 || rank > 32 {
+	if rank < 0 || rank > hdf5.MaxRank {
 		return nil, nil, false, fmt.Errorf("dataspace of rank %d", rank)
 	}
 	dims, maxDims = make([]uint64, rank), make([]uint64, rank)
