@@ -64,7 +64,7 @@ func (f *File) describe(g *Group) *formats.Group {
 			desc.Shape = []uint64{0}
 		}
 		for _, flt := range d.Filters {
-			desc.Filters = append(desc.Filters, filterName(flt.ID, flt.Name))
+			desc.Filters = append(desc.Filters, filter.Name(flt.ID, flt.Name))
 		}
 		out.Datasets = append(out.Datasets, desc)
 		if _, dup := f.datasets[d.Path]; !dup {
@@ -72,21 +72,6 @@ func (f *File) describe(g *Group) *formats.Group {
 		}
 	}
 	return out
-}
-
-func filterName(id int, name string) string {
-	switch id {
-	case filter.Deflate:
-		return "deflate"
-	case filter.Shuffle:
-		return "shuffle"
-	case filter.Fletcher32:
-		return "fletcher32"
-	}
-	if name != "" {
-		return name
-	}
-	return fmt.Sprintf("filter %d", id)
 }
 
 // Tree is the file as `h5dump -H` shows it.
@@ -139,7 +124,7 @@ func (d *dataset) needsWorker() string {
 	}
 	for _, flt := range d.Filters {
 		if !filter.Supported(flt.ID) {
-			return "filter " + filterName(flt.ID, flt.Name)
+			return "filter " + filter.Name(flt.ID, flt.Name)
 		}
 	}
 	return ""
