@@ -44,12 +44,10 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	bin := os.Getenv("SCISWIFT_BIN")
-	if bin == "" {
-		if bin, err = testserver.BuildBinary(dir); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
+	bin, err := testserver.Binary(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
 	if srv, err = testserver.Start(bin, "", filepath.Join(dir, "data"), "", filepath.Join(dir, "server.log")); err != nil {
 		fmt.Fprintln(os.Stderr, "starting the server:", err)

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -63,15 +62,8 @@ func startServer() (*testserver.Server, error) {
 	if srvDir, err = os.MkdirTemp("", "sciswift-volfile-"); err != nil {
 		return nil, err
 	}
-	bin := os.Getenv("SCISWIFT_BIN")
-	if bin == "" {
-		bin = filepath.Join(srvDir, "sciswift")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/sciswift")
-		build.Dir = "../.."
-		if out, err := build.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("building the server: %v\n%s", err, out)
-		}
-	} else if bin, err = filepath.Abs(bin); err != nil {
+	bin, err := testserver.Binary(srvDir)
+	if err != nil {
 		return nil, err
 	}
 	data := filepath.Join(srvDir, "data")

@@ -84,19 +84,8 @@ func runMain(m *testing.M) (code int) {
 		return code
 	}
 
-	binPath = os.Getenv("SCISWIFT_BIN")
-	if binPath == "" {
-		fmt.Fprintln(os.Stderr, "e2e: SCISWIFT_BIN not set; building ./cmd/sciswift")
-		if binPath, err = testserver.BuildBinary(workDir); err != nil {
-			fmt.Fprintln(os.Stderr, "e2e: FAIL:", err)
-			return 1
-		}
-	} else if binPath, err = filepath.Abs(binPath); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	if _, err := os.Stat(binPath); err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: FAIL: SCISWIFT_BIN=%s: %v (run make build)\n", binPath, err)
+	if binPath, err = testserver.Binary(workDir); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: FAIL:", err)
 		return 1
 	}
 

@@ -74,8 +74,8 @@ func runMain(m *testing.M) (code int) {
 		fmt.Fprintln(os.Stderr, "examplestest:", err)
 		return 1
 	}
-	env.hdf5, env.hdf5Err = findHDF5(env.repo)
-	env.plugin, env.pluginErr = findPlugin(env.repo)
+	env.hdf5, env.hdf5Err = testserver.FindHDF5(env.repo, "h5cc", "h5dump")
+	env.plugin, env.pluginErr = testserver.FindPlugin(env.repo)
 	env.pythonErr = exec.Command(python, "-c", "import h5py, numpy, swiftclient").Run()
 	if env.pythonErr != nil {
 		env.pythonErr = fmt.Errorf("%s cannot import h5py, numpy and swiftclient (make deps): %w", python, env.pythonErr)
@@ -95,61 +95,11 @@ func runMain(m *testing.M) (code int) {
 }
 
 func startServer() (*testserver.Server, error) {
-	bin := os.Getenv("SCISWIFT_BIN")
-	if bin == "" {
-		var err error
-		if bin, err = testserver.BuildBinary(env.workDir); err != nil {
-			return nil, err
-		}
-	}
-	addr, err := testserver.FreeAddr()
+	bin, err := testserver.Binary(env.workDir)
 	if err != nil {
 		return nil, err
 	}
-	srv, err := testserver.Start(bin, addr, filepath.Join(env.workDir, "data"), "", filepath.Join(env.workDir, "server.log"))
-	if err != nil {
-		return nil, err
-	}
-	if err := srv.WaitHealthy(30 * time.Second); err != nil {
-		srv.Kill()
-		return nil, err
-	}
-	return srv, nil
-}
-
-// findHDF5 is SCISWIFT_HDF5_PREFIX, else what scripts/install-hdf5.sh
-// --print-prefix names (never building).
-func findHDF5(repo string) (string, error) {
-	prefix := os.Getenv("SCISWIFT_HDF5_PREFIX")
-	if prefix == "" {
-		out, err := exec.Command("bash", filepath.Join(repo, "scripts", "install-hdf5.sh"), "--print-prefix").Output()
-		if err != nil {
-			return "", fmt.Errorf("scripts/install-hdf5.sh --print-prefix: %w", err)
-		}
-		prefix = strings.TrimSpace(string(out))
-	}
-	for _, tool := range []string{"h5cc", "h5dump"} {
-		if _, err := os.Stat(filepath.Join(prefix, "bin", tool)); err != nil {
-			return "", fmt.Errorf("no HDF5 >= 1.14 at %s (%v); run make hdf5", prefix, err)
-		}
-	}
-	return prefix, nil
-}
-
-// findPlugin is SCISWIFT_PLUGIN_DIR, else bin/plugins.
-func findPlugin(repo string) (string, error) {
-	dir := os.Getenv("SCISWIFT_PLUGIN_DIR")
-	if dir == "" {
-		dir = filepath.Join(repo, "bin", "plugins")
-	}
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	if _, err := os.Stat(filepath.Join(dir, "libsciswift.so")); err != nil {
-		return "", fmt.Errorf("no connector plugin: %v (run make vol)", err)
-	}
-	return dir, nil
+	return testserver.Start(bin, "", filepath.Join(env.workDir, "data"), "", filepath.Join(env.workDir, "server.log"))
 }
 
 // need skips (or, when strict, fails) a test whose tool is missing.

@@ -11,9 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -91,23 +89,14 @@ func serverBinary(dir string) (string, error) {
 		return "", err
 	}
 	// The server looks for its HDF5 worker next to its own binary.
-	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "sciswift-h5worker"), "./cmd/sciswift-h5worker")
-	cmd.Dir = filepath.Join("..", "..") // the module root, from test/formats
+	hdf5 := ""
 	if os.Getenv("CGO_CFLAGS") == "" {
 		// What the Makefile exports: gonum's cgo finds HDF5 1.14 only
 		// through these.
-		out, err := exec.Command("bash", filepath.Join(cmd.Dir, "scripts", "install-hdf5.sh"), "--print-prefix").Output()
-		if err == nil {
-			prefix := strings.TrimSpace(string(out))
-			lib := filepath.Join(prefix, "lib")
-			cmd.Env = append(os.Environ(),
-				"PKG_CONFIG_PATH="+filepath.Join(lib, "pkgconfig"),
-				"CGO_CFLAGS=-I"+filepath.Join(prefix, "include"),
-				"CGO_LDFLAGS=-L"+lib+" -Wl,-rpath,"+lib)
-		}
+		hdf5, _ = testserver.FindHDF5(filepath.Join("..", ".."))
 	}
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/sciswift-h5worker (make h5worker; needs HDF5 1.14 through CGO_CFLAGS/CGO_LDFLAGS, as the Makefile sets them): %v\n%s", err, out)
+	if _, err := testserver.BuildH5Worker(dir, hdf5); err != nil {
+		return "", fmt.Errorf("building the HDF5 worker (make h5worker; needs HDF5 1.14 through CGO_CFLAGS/CGO_LDFLAGS, as the Makefile sets them): %w", err)
 	}
 	return bin, nil
 }

@@ -1,7 +1,9 @@
 // Package testserver starts and stops real `sciswift serve` processes for
 // the end-to-end suites under test/: on a free loopback port, with a data
 // directory the caller chooses, each in a process group of its own, and
-// stopped only by its own PID.
+// stopped only by its own PID. It also finds what the suites hand to those
+// servers and to the VOL connector: the server binary (Binary), HDF5 1.14
+// (FindHDF5) and the connector plugin (FindPlugin).
 package testserver
 
 import (
@@ -261,21 +263,63 @@ func (s *Server) LogTail(n int) string {
 // BuildBinary builds ./cmd/sciswift from the module that contains the
 // working directory into dir.
 func BuildBinary(dir string) (string, error) {
+	return build(dir, "sciswift", nil)
+}
+
+// BuildH5Worker builds ./cmd/sciswift-h5worker into dir. With hdf5 (a
+// prefix) not "", cgo finds HDF5 there, as the Makefile's CGO_* settings
+// say; otherwise the caller's environment must.
+func BuildH5Worker(dir, hdf5 string) (string, error) {
+	var env []string
+	if hdf5 != "" {
+		lib := filepath.Join(hdf5, "lib")
+		env = []string{
+			"PKG_CONFIG_PATH=" + filepath.Join(lib, "pkgconfig"),
+			"CGO_CFLAGS=-I" + filepath.Join(hdf5, "include"),
+			"CGO_LDFLAGS=-L" + lib + " -Wl,-rpath," + lib,
+		}
+	}
+	return build(dir, "sciswift-h5worker", env)
+}
+
+// build builds ./cmd/name into dir, with env on top of the caller's.
+func build(dir, name string, env []string) (string, error) {
 	out, err := exec.Command("go", "env", "GOMOD").Output()
 	if err != nil {
 		return "", fmt.Errorf("go env GOMOD: %w", err)
 	}
 	gomod := strings.TrimSpace(string(out))
 	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("not inside the sciswift module: cannot build ./cmd/sciswift (set SCISWIFT_BIN)")
+		return "", fmt.Errorf("not inside the sciswift module: cannot build ./cmd/%s (set SCISWIFT_BIN)", name)
 	}
-	bin := filepath.Join(dir, "sciswift")
+	bin := filepath.Join(dir, name)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/sciswift")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/"+name)
 	cmd.Dir = filepath.Dir(gomod)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...) // the last value of a name wins
+	}
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build -o %s ./cmd/sciswift (in %s): %v\n%s", bin, cmd.Dir, err, out)
+		return "", fmt.Errorf("go build -o %s ./cmd/%s (in %s): %v\n%s", bin, name, cmd.Dir, err, out)
 	}
 	return bin, nil
+}
+
+// Binary is SCISWIFT_BIN as an absolute path (the server runs in another
+// directory), or else ./cmd/sciswift built into dir.
+func Binary(dir string) (string, error) {
+	bin := os.Getenv("SCISWIFT_BIN")
+	if bin == "" {
+		fmt.Fprintln(os.Stderr, "testserver: SCISWIFT_BIN not set; building ./cmd/sciswift")
+		return BuildBinary(dir)
+	}
+	abs, err := filepath.Abs(bin)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return "", fmt.Errorf("SCISWIFT_BIN=%s: %w (run make build)", bin, err)
+	}
+	return abs, nil
 }

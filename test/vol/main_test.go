@@ -18,7 +18,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -90,7 +89,7 @@ func runMain(m *testing.M) (code int) {
 		return 1
 	}
 
-	env.hdf5, env.hdf5Err = findHDF5(env.repo)
+	env.hdf5, env.hdf5Err = testserver.FindHDF5(env.repo, "h5cc", "h5dump", "h5ls", "h5delete")
 	if env.hdf5Err == nil {
 		if env.bins, err = buildPrograms(env.hdf5, filepath.Join(env.repo, "test", "vol", "c"), filepath.Join(env.workDir, "bin")); err != nil {
 			// A program that does not compile is a bug, not a missing tool.
@@ -98,14 +97,14 @@ func runMain(m *testing.M) (code int) {
 			return 1
 		}
 	}
-	env.pluginDir, env.pluginErr = findPlugin(env.repo)
+	env.pluginDir, env.pluginErr = testserver.FindPlugin(env.repo)
 	if _, err := exec.LookPath("swift"); err != nil {
 		env.swiftErr = fmt.Errorf("the swift CLI (python3-swiftclient) is not installed: %w", err)
 	}
 
 	// The shared server: only when the connector can be used at all.
 	if env.hdf5Err == nil && env.pluginErr == nil {
-		env.sciswift, env.serverErr = serverBinary(env.workDir)
+		env.sciswift, env.serverErr = testserver.Binary(env.workDir)
 		if env.serverErr == nil {
 			env.srv, env.serverErr = startServer("shared")
 		}
@@ -130,25 +129,6 @@ func runMain(m *testing.M) (code int) {
 	return code
 }
 
-// findHDF5 is SCISWIFT_HDF5_PREFIX, else what scripts/install-hdf5.sh
-// --print-prefix names (never building), if it holds the tools we need.
-func findHDF5(repo string) (string, error) {
-	prefix := os.Getenv("SCISWIFT_HDF5_PREFIX")
-	if prefix == "" {
-		out, err := exec.Command("bash", filepath.Join(repo, "scripts", "install-hdf5.sh"), "--print-prefix").Output()
-		if err != nil {
-			return "", fmt.Errorf("scripts/install-hdf5.sh --print-prefix: %w", err)
-		}
-		prefix = strings.TrimSpace(string(out))
-	}
-	for _, tool := range []string{"h5cc", "h5dump", "h5ls", "h5delete"} {
-		if _, err := os.Stat(filepath.Join(prefix, "bin", tool)); err != nil {
-			return "", fmt.Errorf("no HDF5 >= 1.14 at %s (%v); run make hdf5", prefix, err)
-		}
-	}
-	return prefix, nil
-}
-
 // buildPrograms compiles every program with the prefix's `h5cc -shlib`
 // (a program that loads a VOL plugin must link libhdf5 dynamically).
 func buildPrograms(prefix, srcDir, outDir string) (map[string]string, error) {
@@ -169,49 +149,6 @@ func buildPrograms(prefix, srcDir, outDir string) (map[string]string, error) {
 		bins[p] = out
 	}
 	return bins, nil
-}
-
-// findPlugin is SCISWIFT_PLUGIN_DIR, else bin/plugins, if it holds
-// libsciswift.so and nothing else HDF5 would try to load.
-func findPlugin(repo string) (string, error) {
-	dir := os.Getenv("SCISWIFT_PLUGIN_DIR")
-	if dir == "" {
-		dir = filepath.Join(repo, "bin", "plugins")
-	}
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	if _, err := os.Stat(filepath.Join(dir, "libsciswift.so")); err != nil {
-		return "", fmt.Errorf("no connector plugin: %v (run make vol)", err)
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return "", err
-	}
-	for _, e := range entries {
-		if e.Name() != "libsciswift.so" {
-			return "", fmt.Errorf("%s holds %s besides libsciswift.so; HDF5 would try to load it as a plugin", dir, e.Name())
-		}
-	}
-	return dir, nil
-}
-
-// serverBinary is SCISWIFT_BIN, or ./cmd/sciswift built into dir.
-func serverBinary(dir string) (string, error) {
-	bin := os.Getenv("SCISWIFT_BIN")
-	if bin == "" {
-		fmt.Fprintln(os.Stderr, "voltest: SCISWIFT_BIN not set; building ./cmd/sciswift")
-		return testserver.BuildBinary(dir)
-	}
-	bin, err := filepath.Abs(bin)
-	if err != nil {
-		return "", err
-	}
-	if _, err := os.Stat(bin); err != nil {
-		return "", fmt.Errorf("SCISWIFT_BIN=%s: %v (run make build)", bin, err)
-	}
-	return bin, nil
 }
 
 // startServer starts a server with a data directory and log of its own

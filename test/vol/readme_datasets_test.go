@@ -138,16 +138,9 @@ func h5Worker(t *testing.T) string {
 		return beside
 	}
 	t.Logf("no %s; building one", beside)
-	out := filepath.Join(t.TempDir(), "sciswift-h5worker")
-	lib := filepath.Join(env.hdf5, "lib")
-	cmd := exec.Command("go", "build", "-o", out, "./cmd/sciswift-h5worker")
-	cmd.Dir = env.repo
-	cmd.Env = withEnv(os.Environ(),
-		"PKG_CONFIG_PATH="+filepath.Join(lib, "pkgconfig"),
-		"CGO_CFLAGS=-I"+filepath.Join(env.hdf5, "include"),
-		"CGO_LDFLAGS=-L"+lib+" -Wl,-rpath,"+lib)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("no %s (make h5worker), and building one failed: %v\n%s", beside, err, msg)
+	out, err := testserver.BuildH5Worker(t.TempDir(), env.hdf5)
+	if err != nil {
+		t.Fatalf("no %s (make h5worker), and building one failed: %v", beside, err)
 	}
 	return out
 }

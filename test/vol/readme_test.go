@@ -9,7 +9,7 @@ import (
 
 // readmeSection is the README heading whose first sh block is the
 // connector quickstart.
-const readmeSection = "## HDF5 programs on the store"
+const readmeSection = "## HDF5 programs on the store: the VOL connector"
 
 // TestReadmeVOLQuickstart runs the README's connector quickstart as written,
 // with two substitutions: the test server's address for 127.0.0.1:8080, and
@@ -18,7 +18,7 @@ const readmeSection = "## HDF5 programs on the store"
 // commands' relative paths resolve as in a checkout.
 func TestReadmeVOLQuickstart(t *testing.T) {
 	needVOL(t)
-	script := readmeBlock(t)
+	script := readmeShBlock(t, readmeSection, "make vol")
 	host := strings.TrimSuffix(strings.TrimPrefix(env.authURL, "http://"), "/auth/v1.0")
 	script = strings.ReplaceAll(script, "127.0.0.1:8080", host)
 	script = strings.Replace(script, "make vol\n", "", 1)
@@ -55,25 +55,4 @@ func TestReadmeVOLQuickstart(t *testing.T) {
 		t.Error("the quickstart wrote a local results/ directory instead of using the store")
 	}
 	checkStoredFile(t, "results", "run1.h5")
-}
-
-// readmeBlock returns the first ```sh block after readmeSection.
-func readmeBlock(t *testing.T) string {
-	t.Helper()
-	readme, err := os.ReadFile(filepath.Join(env.repo, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(readme), readmeSection)
-	if !ok {
-		t.Fatalf("README.md has no %q section", readmeSection)
-	}
-	_, block, ok := strings.Cut(section, "```sh\n")
-	if ok {
-		block, _, ok = strings.Cut(block, "```")
-	}
-	if !ok || !strings.Contains(block, "make vol") {
-		t.Fatalf("no sh block starting with make vol under %q in README.md", readmeSection)
-	}
-	return block
 }
