@@ -18,8 +18,11 @@ type query struct {
 	dataset    string // the dataset's path; "" with describe
 	selectExpr string
 	format     string
-	// manifestGet is multipart-manifest=get: the stored object itself,
-	// never a VOL-written file streamed as HDF5.
+	// manifestGet asks for the stored object itself, never a VOL-written
+	// file streamed as HDF5: multipart-manifest=get, or Swift's
+	// symlink=get, which swiftclient sends to see what is stored before it
+	// deletes it (a half-deleted file cannot be streamed, and its HEAD must
+	// not stop the delete).
 	manifestGet bool
 }
 
@@ -35,7 +38,7 @@ func parseQuery(rawQuery string) (q query, isAPI bool, err error) {
 		}
 		return q, false, nil
 	}
-	q.manifestGet = v.Get("multipart-manifest") == "get"
+	q.manifestGet = v.Get("multipart-manifest") == "get" || v.Get("symlink") == "get"
 	_, q.describe = v["describe"]
 	paths, hasDataset := v["dataset"]
 	if !q.describe && !hasDataset {

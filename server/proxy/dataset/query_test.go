@@ -17,6 +17,7 @@ func TestParseQuery(t *testing.T) {
 	}{
 		{"", false, query{}, false},
 		{"multipart-manifest=get", false, query{manifestGet: true}, false},
+		{"symlink=get", false, query{manifestGet: true}, false},
 		{"describe", true, query{describe: true}, false},
 		{"describe=", true, query{describe: true}, false},
 		{"dataset=/a/b", true, query{dataset: "/a/b", format: "json"}, false},

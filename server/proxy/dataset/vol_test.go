@@ -90,6 +90,11 @@ func TestVOLFile(t *testing.T) {
 	if m, err := domain.ParseManifest(r.body); err != nil || m.Root != 1 {
 		t.Fatalf("manifest: %v %s", err, r.body)
 	}
+	// What swiftclient HEADs before deleting: the stored object too.
+	r = u.must(t, "HEAD", "/c/run1.h5?symlink=get", nil, nil, 200)
+	if got := r.header.Get("Content-Type"); got == "application/x-hdf5" {
+		t.Errorf("HEAD ?symlink=get answered the streamed file (%s), want the stored manifest", got)
+	}
 
 	// A plain GET is a standard HDF5 file, as h5py reads it.
 	r = u.must(t, "GET", "/c/run1.h5", nil, nil, 200)
